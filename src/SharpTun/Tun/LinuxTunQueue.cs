@@ -1,0 +1,170 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+using SharpTun.Interop;
+
+namespace SharpTun.Tun;
+
+/// <summary>
+/// One file descriptor of a Linux TUN device, opened O_NONBLOCK. <see cref="Read"/> blocks in
+/// poll() on the TUN fd and an eventfd; <see cref="Close"/> makes the eventfd readable, which wakes
+/// the reader. Kernel behaviour relied on (drivers/net/tun.c):
+/// <list type="bullet">
+/// <item>each read() returns exactly one packet; on a non-blocking fd an empty queue is EAGAIN,
+/// which ends a batch;</item>
+/// <item>a packet longer than the read buffer is truncated to the buffer (the rest is lost) and
+/// read() still reports the buffer length, so buffers must hold MTU bytes after their headroom;</item>
+/// <item>each write() injects exactly one packet; the kernel takes the IP version from the first
+/// nibble and rejects anything but 4 or 6 with EINVAL;</item>
+/// <item>when the device is deleted under an open fd, poll() reports POLLERR and read() fails
+/// with EBADFD.</item>
+/// </list>
+/// </summary>
+internal sealed class LinuxTunQueue : ITunQueue
+{
+    private readonly FileDescriptorHandle _tun;
+    private readonly FileDescriptorHandle _wakeup;
+    private readonly string _name;
+    private int _closed;
+
+    public LinuxTunQueue(FileDescriptorHandle tun, string name)
+    {
+        _tun = tun;
+        _name = name;
+        var wakeup = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        Errno.ThrowIfFailed(wakeup, $"eventfd for TUN '{name}'");
+        _wakeup = new FileDescriptorHandle(wakeup);
+    }
+
+    /// <summary>The TUN file descriptor, for queue-level ioctls (TUNSETPERSIST).</summary>
+    internal FileDescriptorHandle Handle => _tun;
+
+    public int Read(Span<PacketBuffer> packets)
+    {
+        if (packets.IsEmpty)
+            ThrowEmptyBatch();
+        Span<Libc.PollFd> fds = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            if (!WaitReadable(fds))
+                return 0;
+            var count = ReadAvailable(packets);
+            if (count > 0)
+                return count;
+        }
+    }
+
+    public int Write(ReadOnlySpan<PacketBuffer> packets)
+    {
+        for (var i = 0; i < packets.Length; i++)
+        {
+            while (Libc.Write(_tun, packets[i].Packet) < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EAGAIN)
+                    return i;
+                if (errno != Errno.EINTR)
+                    ThrowWriteFailed(errno, packets[i].Length);
+            }
+        }
+        return packets.Length;
+    }
+
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
+        // The eventfd stays readable from now on (it is never drained), so every later poll in
+        // Read returns at once as well.
+        Span<byte> one = stackalloc byte[sizeof(ulong)];
+        MemoryMarshal.Write(one, 1UL);
+        Errno.ThrowIfFailed((int)Libc.Write(_wakeup, one), $"eventfd write to wake TUN '{_name}' reader");
+    }
+
+    public void Dispose()
+    {
+        if (!_wakeup.IsClosed)
+            Close();
+        _tun.Dispose();
+        _wakeup.Dispose();
+    }
+
+    /// <summary>Polls until the TUN fd is readable (true) or the queue is closed (false).</summary>
+    private bool WaitReadable(Span<Libc.PollFd> fds)
+    {
+        var tunAdded = false;
+        var wakeupAdded = false;
+        try
+        {
+            _tun.DangerousAddRef(ref tunAdded);
+            _wakeup.DangerousAddRef(ref wakeupAdded);
+            while (true)
+            {
+                fds[0] = new Libc.PollFd { Fd = (int)_tun.DangerousGetHandle(), Events = Libc.POLLIN };
+                fds[1] = new Libc.PollFd { Fd = (int)_wakeup.DangerousGetHandle(), Events = Libc.POLLIN };
+                if (Libc.Poll(fds, -1) < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR)
+                        continue;
+                    ThrowReadFailed(errno);
+                }
+                if ((fds[1].ReturnedEvents & Libc.POLLIN) != 0)
+                    return false;
+                // POLLERR without POLLIN: the device was deleted; the read below reports it.
+                if (fds[0].ReturnedEvents != 0)
+                    return true;
+            }
+        }
+        finally
+        {
+            if (tunAdded)
+                _tun.DangerousRelease();
+            if (wakeupAdded)
+                _wakeup.DangerousRelease();
+        }
+    }
+
+    /// <summary>Reads packets until the batch is full or the kernel queue is empty (EAGAIN).</summary>
+    private int ReadAvailable(Span<PacketBuffer> packets)
+    {
+        var count = 0;
+        while (count < packets.Length)
+        {
+            var buffer = packets[count];
+            var read = Libc.Read(_tun, buffer.ReadSpace);
+            if (read < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EAGAIN)
+                    break;
+                if (errno == Errno.EINTR)
+                    continue;
+                ThrowReadFailed(errno);
+            }
+            buffer.Offset = buffer.Headroom;
+            buffer.Length = (int)read;
+            count++;
+        }
+        return count;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowEmptyBatch() =>
+        throw new ArgumentException("Read needs at least one buffer; an empty batch would be indistinguishable from a closed queue", "packets");
+
+    [DoesNotReturn]
+    private void ThrowReadFailed(int errno) =>
+        Errno.Throw(errno, $"read from TUN '{_name}'", static e => e == Errno.EBADFD
+            ? "the device was deleted while open"
+            : Errno.CommonHint(e));
+
+    [DoesNotReturn]
+    private void ThrowWriteFailed(int errno, int length) =>
+        Errno.Throw(errno, $"write of {length} bytes to TUN '{_name}'", static e => e switch
+        {
+            Errno.EINVAL => "a TUN accepts only whole IPv4 or IPv6 packets; the first byte's high nibble must be 4 or 6",
+            Errno.EIO => "the device is down; bring it up (ip link set DEV up)",
+            Errno.EBADFD => "the device was deleted while open",
+            _ => Errno.CommonHint(e),
+        });
+}

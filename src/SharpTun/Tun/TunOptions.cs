@@ -1,0 +1,26 @@
+namespace SharpTun.Tun;
+
+/// <summary>How to create or attach to a Linux TUN device (see <see cref="LinuxTunDevice.Create"/>).</summary>
+public sealed record TunOptions
+{
+    /// <summary>Most queues one TUN device can have (MAX_TAP_QUEUES in drivers/net/tun.c).</summary>
+    public const int MaxQueues = 256;
+
+    /// <summary>
+    /// The interface name, 1-15 bytes, or a kernel pattern such as <c>st%d</c> (the kernel picks the
+    /// first free number; <see cref="LinuxTunDevice.Name"/> holds the result).
+    /// </summary>
+    public required string Name { get; init; }
+
+    /// <summary>Number of queues (file descriptors). More than one sets IFF_MULTI_QUEUE.</summary>
+    public int Queues { get; init; } = 1;
+
+    /// <summary>Keep the device after the last descriptor closes (TUNSETPERSIST).</summary>
+    public bool Persist { get; init; }
+
+    /// <summary>User allowed to attach without CAP_NET_ADMIN (TUNSETOWNER).</summary>
+    public uint? Owner { get; init; }
+
+    /// <summary>Group allowed to attach without CAP_NET_ADMIN (TUNSETGROUP).</summary>
+    public uint? Group { get; init; }
+}
