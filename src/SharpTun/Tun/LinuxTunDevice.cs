@@ -148,8 +148,16 @@ public sealed class LinuxTunDevice : IDisposable
         if (errno is not (Errno.EBUSY or Errno.EINVAL) || TunName.IsPattern(name))
             return Errno.CommonHint(errno);
         NetworkLink? existing;
-        using (var netlink = RtNetlink.Open())
+        try
+        {
+            using var netlink = RtNetlink.Open();
             existing = netlink.FindLink(name);
+        }
+        catch (InteropException)
+        {
+            // The diagnosis is a bonus; the TUNSETIFF errno is still reported.
+            return Errno.CommonHint(errno);
+        }
         return existing switch
         {
             null => errno == Errno.EINVAL ? "the kernel rejected the interface name or flags" : null,
