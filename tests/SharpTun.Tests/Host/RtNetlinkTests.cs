@@ -252,4 +252,11 @@ public sealed class RtNetlinkTests
             Assert.Null(netlink.FindLink("st0"));
         });
     }
+
+    [Fact]
+    public void FindLink_OverlongName_ThrowsArgumentException()
+    {
+        using var netlink = RtNetlink.Open();
+        Assert.Throws<ArgumentException>(() => netlink.FindLink(new string('x', 300)));
+    }
 }

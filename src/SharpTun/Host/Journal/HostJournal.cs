@@ -48,7 +48,7 @@ public sealed class HostJournal : IDisposable
             OrphanCleanup.CleanupJournal(path);
         var id = NetworkNamespaceId.Current();
         var startTime = ProcessStartTime.Read(pid) ?? throw new InvalidOperationException($"cannot read /proc/{pid}/stat");
-        var header = new JournalHeader(JournalHeader.CurrentVersion, pid, startTime, id, NetworkNamespaces.FindName(id));
+        var header = new JournalHeader(JournalHeader.CurrentVersion, pid, startTime, id, NetworkNamespaces.FindName(id), NetworkNamespaceCookie.Current());
         var stream = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -80,28 +80,28 @@ public static class OrphanCleanup
 
         var newestFirst = new List<HostChange>(contents.Changes);
         newestFirst.Reverse();
-        var namespaceName = header.NamespaceName ?? header.Namespace.ToString();
-        OrphanCleanupResult result;
+        UndoReport? report = null;
         if (NetworkNamespaceId.Current() == header.Namespace)
-        {
-            using var context = new UndoContext();
-            result = new(path, header.Pid, namespaceName, OrphanAction.Undone, HostJournal.UndoAll(newestFirst, context, contents.Notes));
-        }
+            report = UndoIfSameNamespace(header, newestFirst, contents.Notes);
         else if (NetworkNamespaces.FindPath(header.Namespace) is { } namespacePath)
-        {
-            var report = NetworkNamespaces.RunInside(namespacePath, () =>
-            {
-                using var context = new UndoContext();
-                return HostJournal.UndoAll(newestFirst, context, contents.Notes);
-            });
-            result = new(path, header.Pid, namespaceName, OrphanAction.Undone, report);
-        }
-        else
-        {
-            result = new(path, header.Pid, namespaceName, OrphanAction.NamespaceGone, new UndoReport([], contents.Notes));
-        }
+            report = NetworkNamespaces.RunInside(namespacePath, () => UndoIfSameNamespace(header, newestFirst, contents.Notes));
         File.Delete(path);
-        return result;
+        var namespaceName = header.NamespaceName ?? header.Namespace.ToString();
+        return report is null
+            ? new(path, header.Pid, namespaceName, OrphanAction.NamespaceGone, new UndoReport([], contents.Notes))
+            : new(path, header.Pid, namespaceName, OrphanAction.Undone, report);
+    }
+
+    /// <summary>
+    /// Undoes the changes in the calling thread's namespace, unless its cookie shows it is a newer
+    /// namespace that merely reuses the recorded inode number (then null: the recorded one is gone).
+    /// </summary>
+    private static UndoReport? UndoIfSameNamespace(JournalHeader header, IReadOnlyList<HostChange> newestFirst, IReadOnlyList<string> notes)
+    {
+        if (header.NamespaceCookie is { } recorded && NetworkNamespaceCookie.Current() is { } current && recorded != current)
+            return null;
+        using var context = new UndoContext();
+        return HostJournal.UndoAll(newestFirst, context, notes);
     }
 
     /// <summary>True when the journal's owner still runs (same pid and same start time).</summary>

@@ -58,7 +58,9 @@ public sealed class HostChangesTests
             Assert.Equal(expected!.Value.Inode, root.GetProperty("namespace").GetProperty("inode").GetUInt64());
             Assert.Equal(expected.Value.Device, root.GetProperty("namespace").GetProperty("device").GetUInt64());
             Assert.Equal(ns.Name, root.GetProperty("namespaceName").GetString());
+            Assert.Equal(NetworkNamespaceCookie.Current(), root.GetProperty("namespaceCookie").GetUInt64());
         });
+        Assert.NotEqual(NetworkNamespaceCookie.Current(), ns.RunInside(NetworkNamespaceCookie.Current));
     }
 
     [Fact]

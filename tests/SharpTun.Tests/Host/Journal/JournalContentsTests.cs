@@ -4,7 +4,7 @@ namespace SharpTun.Tests.Host.Journal;
 
 public sealed class JournalContentsTests
 {
-    private const string Header = """{"version":1,"pid":1,"startTime":5,"namespace":{"device":4,"inode":4026531840},"namespaceName":null}""";
+    private const string Header = """{"version":1,"pid":1,"startTime":5,"namespace":{"device":4,"inode":4026531840},"namespaceName":null,"namespaceCookie":null}""";
     private const string Route = """{"sequence":1,"change":{"kind":"route","route":{"destination":"10.9.0.0/16","device":"st0","table":100}}}""";
     private const string Rule = """{"sequence":2,"change":{"kind":"rule","rule":{"family":"InterNetwork","priority":1000,"table":100,"fwMark":119,"invert":false}}}""";
 

@@ -105,6 +105,36 @@ public sealed class OrphanCleanupTests
         Assert.Empty(directory.Journals());
     }
 
+    /// <summary>
+    /// Namespace inode numbers are recycled: a journal whose namespace died can name the inode of a
+    /// newer namespace. The cookie tells them apart, and nothing is undone in the stranger.
+    /// </summary>
+    [Fact]
+    public void Run_InodeReusedByAnotherNamespace_UndoesNothingThere()
+    {
+        using var ns = TestNamespace.Create();
+        using var directory = new JournalTestDirectory();
+        var cookie = ns.RunInside(() =>
+        {
+            using var journal = HostJournal.Create(directory.Path);
+            var rule = new RoutingRule { Priority = 1000, FwMark = 0x77, Table = 100 };
+            journal.Record(new RuleChange(rule));
+            using var netlink = RtNetlink.Open();
+            netlink.AddRule(rule);
+            return journal.Header.NamespaceCookie;
+        });
+        Assert.NotNull(cookie);
+        var path = Assert.Single(directory.Journals());
+        PretendOwnerDied(path);
+        File.WriteAllText(path, File.ReadAllText(path).Replace($"\"namespaceCookie\":{cookie}", $"\"namespaceCookie\":{cookie + 1}"));
+
+        var result = Assert.Single(OrphanCleanup.Run(directory.Path));
+
+        Assert.Equal(OrphanAction.NamespaceGone, result.Action);
+        Assert.Contains("1000:", ns.Ip("rule"));
+        Assert.Empty(directory.Journals());
+    }
+
     [Fact]
     public void Run_JournalWithoutHeader_RemovesIt()
     {
