@@ -85,7 +85,8 @@ public sealed class LinuxTunDevice : IDisposable
     /// Deletes the TUN device <paramref name="name"/> in the calling thread's network namespace,
     /// persistent or not (RTM_DELLINK, like <c>ip link del</c>: TUN registers rtnl_link_ops, so the
     /// generic delete works and also detaches any open queues, which then read EBADFD).
-    /// Throws ENODEV when there is no such link, EINVAL-like argument errors when it is not a TUN.
+    /// Throws <see cref="InteropException"/> (ENODEV) when there is no such link and
+    /// <see cref="ArgumentException"/> when the link is not a TUN.
     /// </summary>
     public static void Delete(string name)
     {
