@@ -1,9 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using SharpTun.Host.Netlink;
 using SharpTun.Interop;
+using SharpTun.Tun;
 using static SharpTun.Host.Netlink.NetlinkConstants;
 
 namespace SharpTun.Host;
@@ -28,6 +28,7 @@ public sealed class RtNetlink : IDisposable
     /// <summary>The link named <paramref name="name"/>, or null when there is none.</summary>
     public NetworkLink? FindLink(string name)
     {
+        TunName.Validate(name);
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var sequence = _socket.NextSequence();
         var message = new NetlinkMessageWriter(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, sequence);
@@ -186,6 +187,8 @@ public sealed class RtNetlink : IDisposable
     {
         if (rule.Family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             throw new ArgumentException($"rule {rule}: the family must be InterNetwork or InterNetworkV6", nameof(rule));
+        if (rule.InputInterface is not null)
+            TunName.Validate(rule.InputInterface);
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var sequence = _socket.NextSequence();
         var message = new NetlinkMessageWriter(buffer, type, (ushort)(NLM_F_REQUEST | NLM_F_ACK | flags), sequence);

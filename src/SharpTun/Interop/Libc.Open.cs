@@ -4,7 +4,7 @@ namespace SharpTun.Interop;
 
 internal static unsafe partial class Libc
 {
-    public const int O_RDONLY = 0, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public const int O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     /// <summary>open(2) of a NUL-terminated UTF-8 path; returns the fd or -1 (errno set).</summary>
     public static int Open(ReadOnlySpan<byte> pathNulTerminated, int flags)

@@ -4,7 +4,7 @@ namespace SharpTun.Interop;
 
 internal static unsafe partial class Libc
 {
-    public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    public const short POLLIN = 0x1;
 
     /// <summary>struct pollfd.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -85,7 +85,8 @@ public sealed class LinuxTunDevice : IDisposable
     /// Deletes the TUN device <paramref name="name"/> in the calling thread's network namespace,
     /// persistent or not (RTM_DELLINK, like <c>ip link del</c>: TUN registers rtnl_link_ops, so the
     /// generic delete works and also detaches any open queues, which then read EBADFD).
-    /// Throws ENODEV when there is no such link, EINVAL-like argument errors when it is not a TUN.
+    /// Throws <see cref="InteropException"/> (ENODEV) when there is no such link and
+    /// <see cref="ArgumentException"/> when the link is not a TUN.
     /// </summary>
     public static void Delete(string name)
     {
@@ -148,8 +149,16 @@ public sealed class LinuxTunDevice : IDisposable
         if (errno is not (Errno.EBUSY or Errno.EINVAL) || TunName.IsPattern(name))
             return Errno.CommonHint(errno);
         NetworkLink? existing;
-        using (var netlink = RtNetlink.Open())
+        try
+        {
+            using var netlink = RtNetlink.Open();
             existing = netlink.FindLink(name);
+        }
+        catch (InteropException)
+        {
+            // The diagnosis is a bonus; the TUNSETIFF errno is still reported.
+            return Errno.CommonHint(errno);
+        }
         return existing switch
         {
             null => errno == Errno.EINVAL ? "the kernel rejected the interface name or flags" : null,

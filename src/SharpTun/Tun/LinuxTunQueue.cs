@@ -14,7 +14,9 @@ namespace SharpTun.Tun;
 /// <item>a packet longer than the read buffer is truncated to the buffer (the rest is lost) and
 /// read() still reports the buffer length, so buffers must hold MTU bytes after their headroom;</item>
 /// <item>each write() injects exactly one packet; the kernel takes the IP version from the first
-/// nibble and rejects anything but 4 or 6 with EINVAL;</item>
+/// nibble and rejects anything but 4 or 6 with EINVAL. The packet enters the stack in the
+/// writer's context, so write() does not return EAGAIN in practice (an overloaded stack drops
+/// instead); EAGAIN is still honoured by ending the batch;</item>
 /// <item>when the device is deleted under an open fd, poll() reports POLLERR and read() fails
 /// with EBADFD.</item>
 /// </list>

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace SharpTun.Tun;
 
-/// <summary>Interface-name rules, checked before the kernel sees the name.</summary>
+/// <summary>Interface-name rules (for TUN devices and any other link), checked before the kernel sees the name.</summary>
 public static class TunName
 {
     /// <summary>IFNAMSIZ - 1: the kernel keeps names in a 16-byte field with a NUL.</summary>

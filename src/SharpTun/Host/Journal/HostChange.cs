@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace SharpTun.Host.Journal;
+
+/// <summary>
+/// One change SharpTun made to the host, as written to the journal before it is applied. Each kind
+/// knows how to undo itself. A new kind (an nftables table, a sysctl) is a new record deriving
+/// from this with its own <see cref="Undo"/>, plus a <see cref="JsonDerivedTypeAttribute"/> line here.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(TunDeviceChange), "tun")]
+[JsonDerivedType(typeof(AddressChange), "address")]
+[JsonDerivedType(typeof(RouteChange), "route")]
+[JsonDerivedType(typeof(RuleChange), "rule")]
+[JsonDerivedType(typeof(MtuChange), "mtu")]
+[JsonDerivedType(typeof(LinkStateChange), "link-state")]
+public abstract record HostChange
+{
+    /// <summary>
+    /// Reverts the change in the namespace <paramref name="context"/> acts in. May throw
+    /// <see cref="Interop.InteropException"/>; "already gone" errors (ENOENT, ESRCH, ENODEV,
+    /// EADDRNOTAVAIL) count as undone.
+    /// </summary>
+    public abstract void Undo(UndoContext context);
+}

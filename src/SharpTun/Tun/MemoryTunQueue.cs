@@ -1,0 +1,93 @@
+namespace SharpTun.Tun;
+
+/// <summary>
+/// An in-memory <see cref="ITunQueue"/> for unit tests of the layers above the TUN (dispatch, NAT,
+/// VPN), in the spirit of wireguard-go's test devices. The test plays the kernel:
+/// <see cref="TryInject"/> makes a packet readable, <see cref="TryTakeWritten"/> takes what the
+/// code under test wrote. It mimics the kernel's contract (one packet per buffer, truncation to
+/// the buffer, a full queue stops a write batch) but copies each written packet into a new
+/// array, so unlike <see cref="LinuxTunDevice"/> queues it allocates per packet.
+/// </summary>
+public sealed class MemoryTunQueue : ITunQueue
+{
+    private readonly object _lock = new();
+    private readonly Queue<byte[]> _readable = new();
+    private readonly Queue<byte[]> _written = new();
+    private readonly int _capacity;
+    private bool _closed;
+
+    /// <param name="capacity">Most packets held in each direction; a write beyond it stops the batch.</param>
+    public MemoryTunQueue(int capacity = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    /// <summary>Makes <paramref name="packet"/> readable, as if the kernel routed it into the TUN. False when the queue is full or closed.</summary>
+    public bool TryInject(ReadOnlySpan<byte> packet)
+    {
+        lock (_lock)
+        {
+            if (_closed || _readable.Count >= _capacity)
+                return false;
+            _readable.Enqueue(packet.ToArray());
+            Monitor.PulseAll(_lock);
+            return true;
+        }
+    }
+
+    /// <summary>Takes the oldest packet written by the code under test.</summary>
+    public bool TryTakeWritten(out byte[] packet)
+    {
+        lock (_lock)
+            return _written.TryDequeue(out packet!);
+    }
+
+    public int Read(Span<PacketBuffer> packets)
+    {
+        if (packets.IsEmpty)
+            throw new ArgumentException("Read needs at least one buffer; an empty batch would be indistinguishable from a closed queue", nameof(packets));
+        lock (_lock)
+        {
+            while (_readable.Count == 0 && !_closed)
+                Monitor.Wait(_lock);
+            if (_closed)
+                return 0;
+            var count = 0;
+            while (count < packets.Length && _readable.TryDequeue(out var packet))
+            {
+                var buffer = packets[count++];
+                var length = Math.Min(packet.Length, buffer.ReadSpace.Length);
+                packet.AsSpan(0, length).CopyTo(buffer.ReadSpace);
+                buffer.Offset = buffer.Headroom;
+                buffer.Length = length;
+            }
+            return count;
+        }
+    }
+
+    public int Write(ReadOnlySpan<PacketBuffer> packets)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < packets.Length; i++)
+            {
+                if (_written.Count >= _capacity)
+                    return i;
+                _written.Enqueue(packets[i].Packet.ToArray());
+            }
+            return packets.Length;
+        }
+    }
+
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    public void Dispose() => Close();
+}

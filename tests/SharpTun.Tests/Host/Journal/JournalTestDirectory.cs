@@ -1,0 +1,11 @@
+namespace SharpTun.Tests.Host.Journal;
+
+/// <summary>A private journal directory for one test, deleted on dispose.</summary>
+internal sealed class JournalTestDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("sharptun-journal-").FullName;
+
+    public string[] Journals() => Directory.GetFiles(Path, "*.journal");
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
