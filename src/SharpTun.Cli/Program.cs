@@ -1,1 +1,3 @@
-return 0;
+using SharpTun.Cli;
+
+return CommandLineApp.Run(args);

@@ -132,6 +132,20 @@ public sealed class HostChanges : IDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps every change made so far and deletes the journal, for changes the user asked to outlive
+    /// this process (<c>tun add --persist</c>). Until this call a crash still undoes a half-done setup.
+    /// Further changes are refused.
+    /// </summary>
+    public void Keep()
+    {
+        lock (_lock)
+        {
+            _undone = true;
+            _journal.Forget();
+        }
+    }
+
     /// <summary>Undoes (if not done yet) and closes the netlink socket.</summary>
     public void Dispose()
     {

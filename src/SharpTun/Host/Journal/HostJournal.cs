@@ -41,21 +41,31 @@ public sealed class HostJournal : IDisposable
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("the host journal records Linux network changes");
         directory ??= DefaultDirectory;
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pid = Environment.ProcessId;
         var path = System.IO.Path.Combine(directory, $"{pid}.journal");
-        if (File.Exists(path))
-            OrphanCleanup.CleanupJournal(path);
         var id = NetworkNamespaceId.Current();
         var startTime = ProcessStartTime.Read(pid) ?? throw new InvalidOperationException($"cannot read /proc/{pid}/stat");
         var header = new JournalHeader(JournalHeader.CurrentVersion, pid, startTime, id, NetworkNamespaces.FindName(id), NetworkNamespaceCookie.Current());
-        var stream = new FileStream(path, new FileStreamOptions
+        FileStream stream;
+        try
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.Read,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (File.Exists(path))
+                OrphanCleanup.CleanupJournal(path);
+            stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.Read,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // Every host change is journaled first, so without the journal nothing may change.
+            throw new UnauthorizedAccessException(
+                $"cannot write the host-change journal in {directory}: permission denied (run as root or grant CAP_NET_ADMIN with write access to {directory})", e);
+        }
         var journal = new HostJournal(path, header, stream);
         journal.Append(JsonSerializer.SerializeToUtf8Bytes(header, JournalJsonContext.Default.JournalHeader));
         return journal;
@@ -102,6 +112,23 @@ public sealed class HostJournal : IDisposable
             _stream = null;
             File.Delete(Path);
             return report;
+        }
+    }
+
+    /// <summary>
+    /// Forgets every recorded change and deletes the journal: the changes are meant to outlive this
+    /// process (a device made with <c>tun add --persist</c>). Later calls do nothing.
+    /// </summary>
+    public void Forget()
+    {
+        lock (_lock)
+        {
+            if (_stream is null)
+                return;
+            _changes.Clear();
+            _stream.Dispose();
+            _stream = null;
+            File.Delete(Path);
         }
     }
 

@@ -42,6 +42,25 @@ public sealed class HostChangesTests
     }
 
     [Fact]
+    public void Keep_AfterChanges_LeavesThemInPlaceAndDeletesJournal()
+    {
+        using var ns = TestNamespace.Create();
+        using var directory = new JournalTestDirectory();
+        ns.RunInside(() =>
+        {
+            using var changes = HostChanges.Open(directory.Path);
+            using (changes.CreateTun(new TunOptions { Name = "st0", Persist = true }))
+                changes.AddAddress("st0", InterfaceAddress.Parse("10.0.0.1/24"));
+            changes.Keep();
+            Assert.Empty(directory.Journals());
+            Assert.Throws<ObjectDisposedException>(() => changes.AddAddress("st0", InterfaceAddress.Parse("10.0.0.2/24")));
+        });
+
+        Assert.Contains("persist on", ns.Ip("-d link show st0"));
+        Assert.Contains("inet 10.0.0.1/24", ns.Ip("addr show st0"));
+    }
+
+    [Fact]
     public void Open_WritesHeaderWithPidStartTimeAndNamespace()
     {
         using var ns = TestNamespace.Create();

@@ -1,5 +1,7 @@
 using SharpTun.Host.Journal;
 
+using SharpTun.TestSupport;
+
 namespace SharpTun.Tests.Host.Journal;
 
 public sealed class JournalContentsTests

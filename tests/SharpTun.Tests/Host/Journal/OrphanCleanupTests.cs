@@ -157,16 +157,7 @@ public sealed class OrphanCleanupTests
         File.WriteAllText(path, File.ReadAllText(path).Replace($"\"startTime\":{startTime}", "\"startTime\":1"));
     }
 
-    private static string ProbePath()
-    {
-        var path = typeof(OrphanCleanupTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "HostChangeProbePath").Value!;
-        path = Path.GetFullPath(path);
-        Assert.True(File.Exists(path), $"{path} is missing; it is built with SharpTun.Tests (ProjectReference)");
-        return path;
-    }
+    private static string ProbePath() => HostChangeProbe.PathFor(typeof(OrphanCleanupTests).Assembly);
 
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+    private static string DotnetHost() => HostChangeProbe.DotnetHost();
 }

@@ -1,7 +1,7 @@
-namespace SharpTun.Tests.Host.Journal;
+namespace SharpTun.TestSupport;
 
 /// <summary>A private journal directory for one test, deleted on dispose.</summary>
-internal sealed class JournalTestDirectory : IDisposable
+public sealed class JournalTestDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("sharptun-journal-").FullName;
 
