@@ -40,6 +40,33 @@ public sealed class TunCommandTests : IDisposable
     }
 
     [Fact]
+    public void AddPersist_WithOwnerAndGroup_LetsThatUserAttach()
+    {
+        var add = SharptunProcess.RunIn(_ns, "tun", "add", "st0", "--persist", "--owner", "nobody", "--group", "nogroup");
+        Assert.True(add.ExitCode == 0, add.ToString());
+        Assert.Contains("user nobody group nogroup", _ns.Ip("-d link show st0"));
+    }
+
+    [Fact]
+    public void Add_NameOfExistingPersistentTun_ExitsOneInsteadOfAttaching()
+    {
+        Assert.Equal(0, SharptunProcess.RunIn(_ns, "tun", "add", "st0", "--persist").ExitCode);
+        var again = SharptunProcess.RunIn(_ns, "tun", "add", "st0", "--persist", "--mtu", "1400");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.StandardError);
+        Assert.Contains("mtu 1500", _ns.Ip("link show st0"));
+    }
+
+    [Fact]
+    public void Add_UnknownOwner_ExitsOneNamingTheUser()
+    {
+        var add = SharptunProcess.RunIn(_ns, "tun", "add", "st0", "--persist", "--owner", "no-such-user-x");
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains("no-such-user-x", add.StandardError);
+        Assert.NotEqual(0, _ns.Exec("ip link show st0").ExitCode);
+    }
+
+    [Fact]
     public void Add_WithoutPersist_KeepsDeviceUntilInterrupted()
     {
         using var tun = SharptunProcess.StartIn(_ns, "tun", "add", "st1", "--address", "10.78.0.1/24");

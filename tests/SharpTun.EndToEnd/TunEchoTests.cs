@@ -80,6 +80,23 @@ public sealed partial class TunEchoTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Echo_OnPersistentJumboDevice_AnswersLargePingsAndLeavesDeviceAsItWas()
+    {
+        Assert.Equal(0, SharptunProcess.RunIn(_ns, "tun", "add", "st0", "--persist", "--mtu", "9000").ExitCode);
+        var before = _ns.Ip("addr show st0");
+
+        using (var echo = StartEcho())
+        {
+            var ping = _ns.Exec("ping -c 2 -i 0.2 -W 2 -s 8000 10.77.0.2");
+            Assert.True(ping.ExitCode == 0, ping.ToString());
+            echo.Signal(15);
+            Assert.Equal(0, echo.WaitForExit());
+        }
+
+        Assert.Equal(before, _ns.Ip("addr show st0")); // the addresses echo added are gone again
+    }
+
+    [Fact]
     public void Echo_Terminated_RemovesDevice()
     {
         using var echo = StartEcho();

@@ -7,9 +7,6 @@ namespace SharpTun.Cli.Commands;
 /// <summary>A TUN device as the user asked for it on the command line.</summary>
 public sealed record DeviceSettings(string Name, IReadOnlyList<InterfaceAddress> Addresses, int? Mtu, int Queues)
 {
-    /// <summary>Linux's default MTU for a new TUN device.</summary>
-    public const int KernelDefaultMtu = 1500;
-
     public TunOptions ToTunOptions(bool persist) => new() { Name = Name, Queues = Queues, Persist = persist };
 
     /// <summary>
@@ -33,6 +30,6 @@ public sealed record DeviceSettings(string Name, IReadOnlyList<InterfaceAddress>
         changes.SetLinkUp(deviceName, up: true);
     }
 
-    public string Describe(string deviceName) =>
-        $"{deviceName} (mtu {Mtu ?? KernelDefaultMtu}, {Queues} queue{(Queues == 1 ? "" : "s")}{(Addresses.Count == 0 ? "" : ", " + string.Join(", ", Addresses))})";
+    public string Describe(string deviceName, int mtu) =>
+        $"{deviceName} (mtu {mtu}, {Queues} queue{(Queues == 1 ? "" : "s")}{(Addresses.Count == 0 ? "" : ", " + string.Join(", ", Addresses))})";
 }

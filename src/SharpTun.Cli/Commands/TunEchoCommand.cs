@@ -36,7 +36,9 @@ public static class TunEchoCommand
         // Opened only once the device is ours, so a failed start never truncates an existing capture.
         using var pcap = pcapFile is null ? null : PcapWriter.Create(pcapFile.FullName);
 
-        var mtu = settings.Mtu ?? DeviceSettings.KernelDefaultMtu;
+        // The device's real MTU (an attached persistent device keeps its own): buffers must hold it,
+        // or read() truncates packets.
+        var mtu = changes.GetMtu(device.Name);
         var servers = new EchoServer[device.Queues.Count];
         var threads = new Thread[servers.Length];
         var results = new EchoStatistics[servers.Length];
@@ -60,7 +62,7 @@ public static class TunEchoCommand
             { Name = $"echo {device.Name}/{queue}", IsBackground = true };
             threads[queue].Start();
         }
-        logger.LogInformation("answering echo requests on {Device}; Ctrl-C stops", settings.Describe(device.Name));
+        logger.LogInformation("answering echo requests on {Device}; Ctrl-C stops", settings.Describe(device.Name, mtu));
 
         shutdown.Wait();
         foreach (var queue in device.Queues)

@@ -73,6 +73,20 @@ public sealed class HostChanges : IDisposable
         }
     }
 
+    /// <summary>Whether a link with this name exists in this namespace.</summary>
+    public bool LinkExists(string name)
+    {
+        lock (_lock)
+            return _netlink.FindLink(name) is not null;
+    }
+
+    /// <summary>The current MTU of a link.</summary>
+    public int GetMtu(string link)
+    {
+        lock (_lock)
+            return _netlink.GetLink(link).Mtu;
+    }
+
     /// <summary>Adds an address to a link; undo deletes it.</summary>
     public void AddAddress(string link, InterfaceAddress address)
     {
