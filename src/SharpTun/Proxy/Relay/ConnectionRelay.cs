@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace SharpTun.Proxy.Relay;
+
+/// <summary>
+/// Copies bytes both ways between the client and remote connections until both are done.
+/// <list type="bullet">
+/// <item>Half-close: when one side finishes sending (reads return 0), the other side's socket gets
+/// <c>Shutdown(Send)</c> (a FIN), and the opposite direction keeps flowing until it finishes too.</item>
+/// <item>Reset: when one side resets (or its socket fails), the other is closed abortively (RST) so
+/// the reset reaches it, and both directions stop.</item>
+/// <item>Buffers: each direction waits for data with a zero-byte read, holding no buffer while idle,
+/// then rents a <see cref="BufferSize"/> buffer from the shared pool for as long as data keeps
+/// coming (a read that fills the buffer means more is probably waiting).</item>
+/// </list>
+/// Ordinary endings are values in the <see cref="RelayResult"/>, never exceptions. The relay has no
+/// idle timeout of its own: a caller that wants one cancels <c>ct</c>. On return both sockets are
+/// shut down or closed; the caller still disposes both connections.
+/// </summary>
+public static class ConnectionRelay
+{
+    /// <summary>Bytes per read: 64 KiB, the largest a loopback or TSO/GRO read returns at once.</summary>
+    public const int BufferSize = 64 * 1024;
+
+    /// <summary>Relays until both directions finish, one side resets, or <paramref name="ct"/> is cancelled.</summary>
+    public static async Task<RelayResult> RunAsync(ProxyConnection client, ProxyConnection remote, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(remote);
+        var state = new RelayState(client, remote);
+        Task<long> up, down;
+        using (ct.UnsafeRegister(static s => ((RelayState)s!).Cancel(), state))
+        {
+            up = PumpAsync(state, RelaySide.Client);
+            down = PumpAsync(state, RelaySide.Remote);
+            await Task.WhenAll(up, down).ConfigureAwait(false);
+        }
+        return new RelayResult(up.Result, down.Result, state.FirstToFinish, state.Completion);
+    }
+
+    /// <summary>Copies from <paramref name="from"/> to the other side; returns the bytes delivered.</summary>
+    private static async Task<long> PumpAsync(RelayState state, RelaySide from)
+    {
+        var source = state.Get(from);
+        var destination = state.Get(Other(from));
+        byte[]? buffer = null;
+        var total = 0L;
+        try
+        {
+            while (true)
+            {
+                int count;
+                try
+                {
+                    if (buffer is null)
+                    {
+                        await source.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    }
+                    count = await source.ReceiveAsync(buffer.AsMemory(0, BufferSize), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsConnectionEnd(e))
+                {
+                    state.Reset(from);
+                    return total;
+                }
+                if (count == 0)
+                {
+                    state.Finished(from);
+                    return total;
+                }
+                try
+                {
+                    await destination.SendAsync(buffer.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsConnectionEnd(e))
+                {
+                    state.Reset(Other(from));
+                    return total;
+                }
+                total += count;
+                if (count < BufferSize)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+                ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static RelaySide Other(RelaySide side) => side == RelaySide.Client ? RelaySide.Remote : RelaySide.Client;
+
+    /// <summary>Socket failures (reset, broken pipe, our own abort) and use after our own close.</summary>
+    private static bool IsConnectionEnd(Exception e) => e is SocketException or ObjectDisposedException or IOException;
+
+    /// <summary>What the two directions share: the connections, who finished first, and how it ended.</summary>
+    private sealed class RelayState(ProxyConnection client, ProxyConnection remote)
+    {
+        private readonly Lock _lock = new();
+        private RelaySide? _first;
+        private RelayCompletion? _abnormal;
+
+        public RelaySide FirstToFinish => _first ?? RelaySide.Client;
+
+        public RelayCompletion Completion => _abnormal ?? RelayCompletion.Normal;
+
+        public ProxyConnection Get(RelaySide side) => side == RelaySide.Client ? client : remote;
+
+        /// <summary><paramref name="side"/> finished sending: pass the FIN on.</summary>
+        public void Finished(RelaySide side)
+        {
+            lock (_lock)
+                _first ??= side;
+            try
+            {
+                Get(Other(side)).Socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The other side is already gone; its own pump reports how.
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="side"/> reset or failed: pass the reset on to the other side and close
+        /// this one, which ends the other direction too. A failure seen after the relay already
+        /// ended abnormally (our own abort surfacing in the other pump) changes nothing.
+        /// </summary>
+        public void Reset(RelaySide side)
+        {
+            lock (_lock)
+            {
+                _first ??= side;
+                if (_abnormal is not null)
+                    return;
+                _abnormal = side == RelaySide.Client ? RelayCompletion.ClientReset : RelayCompletion.RemoteReset;
+            }
+            Get(Other(side)).Abort();
+            Get(side).Abort();
+        }
+
+        /// <summary>The caller cancelled: reset both sides, which ends both pumps.</summary>
+        public void Cancel()
+        {
+            lock (_lock)
+            {
+                if (_abnormal is not null)
+                    return;
+                _abnormal = RelayCompletion.Canceled;
+            }
+            client.Abort();
+            remote.Abort();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using SharpTun.Wire;
+
+namespace SharpTun.Stack.Nat;
+
+/// <summary>
+/// The per-packet step of the system-stack TCP NAT. For a TCP packet read from the TUN it finds the
+/// session and rewrites the packet in place, with RFC 1624 incremental checksum updates of the IPv4
+/// header and of the TCP checksum (which covers the pseudo-header, so address changes count):
+/// <list type="bullet">
+/// <item>from the app, S:sp -> D:dp becomes V:vp -> L:lp (the listener on the TUN address);</item>
+/// <item>from the listener, L:lp -> V:vp becomes D:dp -> S:sp.</item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// <para>
+/// Reader loop: <c>verdict = Rewrite(packet, out session)</c>; on <see cref="NatVerdict.Forward"/>
+/// write the packet back; on <see cref="NatVerdict.NewFlow"/> decide, then either
+/// <see cref="TcpNatTable.Admit"/> and <see cref="Rewrite"/> again, or <see cref="TcpNatTable.Refuse"/>
+/// and answer; on <see cref="NatVerdict.Reset"/> or <see cref="NatVerdict.ResetPoolExhausted"/> write
+/// <see cref="TcpResetBuilder.TryBuild"/>'s reply; otherwise drop. Deciding before the SYN reaches the
+/// kernel means a refused flow sees "connection refused", not "connected" then a reset.
+/// </para>
+/// <para>
+/// Checksums are not verified: an incremental update keeps a corrupt checksum corrupt, and the
+/// kernel, which verifies every segment written into a TUN, drops it. IPv4 fragments and IPv6
+/// packets with extension headers are dropped (a Routing header would change the pseudo-header;
+/// the kernel's TCP sends neither). The listener's ephemeral-port collisions cannot happen: Linux
+/// never picks as a connect() source port one that a listening socket has bound on that address.
+/// </para>
+/// <para>Allocates nothing per packet; thread-safe (one instance can serve several TUN queues).</para>
+/// </remarks>
+public sealed class TcpNatRewriter
+{
+    private readonly TcpNatTable _table;
+    private readonly ushort _listenerPort;
+
+    /// <summary>Creates the rewriter over <paramref name="table"/>.</summary>
+    public TcpNatRewriter(TcpNatTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+        _listenerPort = table.Options.ListenerPort;
+    }
+
+    /// <summary>
+    /// Classifies a packet read from the TUN and, for <see cref="NatVerdict.Forward"/> only, rewrites
+    /// it in place (its length does not change). Never throws on malformed input.
+    /// </summary>
+    /// <param name="packet">One IP packet as read from the TUN.</param>
+    /// <param name="session">The session for <see cref="NatVerdict.Forward"/>, <see cref="NatVerdict.NewFlow"/> and <see cref="NatVerdict.AwaitingDecision"/>; otherwise null.</param>
+    public NatVerdict Rewrite(Span<byte> packet, out TcpNatSession? session)
+    {
+        session = null;
+        switch (IpPacket.GetVersion(packet))
+        {
+            case IpVersion.V4:
+                if (!Ipv4Packet.TryParse(packet, out var ip4) || ip4.Protocol != IpProtocol.Tcp || ip4.IsFragment
+                    || !TcpSegment.TryParse(ip4.Payload, out var tcp4))
+                    return NatVerdict.Drop;
+                return RewriteV4(ip4, tcp4, out session);
+            case IpVersion.V6:
+                if (!Ipv6Packet.TryParse(packet, out var ip6) || ip6.NextHeader != IpProtocol.Tcp
+                    || !TcpSegment.TryParse(ip6.Payload, out var tcp6))
+                    return NatVerdict.Drop;
+                return RewriteV6(ip6, tcp6, out session);
+            default:
+                return NatVerdict.Drop;
+        }
+    }
+
+    private NatVerdict RewriteV4(Ipv4Packet ip, TcpSegment tcp, out TcpNatSession? session)
+    {
+        var pool = _table.PoolFor(isIPv6: false);
+        var source = NatEndpoint.V4(ip.Source, tcp.SourcePort);
+        var destination = NatEndpoint.V4(ip.Destination, tcp.DestinationPort);
+        var verdict = Classify(pool, source, destination, tcp.Flags, out session, out var newSource, out var newDestination);
+        if (verdict != NatVerdict.Forward)
+            return verdict;
+
+        uint oldSource = ip.Source, oldDestination = ip.Destination;
+        uint newSourceAddress = (uint)newSource.Address, newDestinationAddress = (uint)newDestination.Address;
+        ip.Source = newSourceAddress;
+        ip.Destination = newDestinationAddress;
+        ip.HeaderChecksum = IncrementalChecksum.Update(
+            IncrementalChecksum.Update(ip.HeaderChecksum, oldSource, newSourceAddress), oldDestination, newDestinationAddress);
+        ushort checksum = IncrementalChecksum.Update(
+            IncrementalChecksum.Update(tcp.Checksum, oldSource, newSourceAddress), oldDestination, newDestinationAddress);
+        tcp.Checksum = RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
+        return NatVerdict.Forward;
+    }
+
+    private NatVerdict RewriteV6(Ipv6Packet ip, TcpSegment tcp, out TcpNatSession? session)
+    {
+        var pool = _table.PoolFor(isIPv6: true);
+        var source = NatEndpoint.V6(ip.Source, tcp.SourcePort);
+        var destination = NatEndpoint.V6(ip.Destination, tcp.DestinationPort);
+        var verdict = Classify(pool, source, destination, tcp.Flags, out session, out var newSource, out var newDestination);
+        if (verdict != NatVerdict.Forward)
+            return verdict;
+
+        // No IPv6 header checksum; only the TCP pseudo-header sees the addresses (RFC 8200 §8.1).
+        ip.Source = newSource.Address;
+        ip.Destination = newDestination.Address;
+        ushort checksum = UpdateAddress(UpdateAddress(tcp.Checksum, source.Address, newSource.Address), destination.Address, newDestination.Address);
+        tcp.Checksum = RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
+        return NatVerdict.Forward;
+    }
+
+    /// <summary>Finds the session and the new endpoints; the packet is not touched.</summary>
+    private NatVerdict Classify(NatPool? pool, NatEndpoint source, NatEndpoint destination, TcpFlags flags,
+        out TcpNatSession? session, out NatEndpoint newSource, out NatEndpoint newDestination)
+    {
+        session = null;
+        newSource = default;
+        newDestination = default;
+        if (pool is null)
+            return NatVerdict.Drop;
+        bool isReset = (flags & TcpFlags.Rst) != 0;
+
+        if (source.Address == pool.ListenerAddress && source.Port == _listenerPort)
+        {
+            // From the listener back to the app.
+            if (!_table.TryGetByVirtualEndpoint(destination, out var back) || back.State == TcpNatSessionState.AwaitingDecision)
+                return isReset ? NatVerdict.Drop : NatVerdict.Reset; // an RST for a kernel socket we forgot
+            back.Observe(flags, fromApp: false, _table.Now());
+            session = back;
+            newSource = back.Destination;
+            newDestination = back.Source;
+            return NatVerdict.Forward;
+        }
+
+        var key = new TcpFlowKey(source, destination);
+        bool isOpeningSyn = (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;
+        if (!_table.TryGetByFlow(key, out var found) || (isOpeningSyn && found.State == TcpNatSessionState.Closing))
+        {
+            if (!isOpeningSyn)
+                return isReset ? NatVerdict.Drop : NatVerdict.Reset;
+            if (!_table.TryCreate(key, pool, out found, out bool created))
+                return NatVerdict.ResetPoolExhausted;
+            session = found;
+            if (created)
+                return NatVerdict.NewFlow;
+        }
+        session = found;
+        switch (found.State)
+        {
+            case TcpNatSessionState.AwaitingDecision:
+                return NatVerdict.AwaitingDecision;
+            case TcpNatSessionState.Closed:
+                session = null;
+                return isReset ? NatVerdict.Drop : NatVerdict.Reset;
+        }
+        found.Observe(flags, fromApp: true, _table.Now());
+        newSource = found.VirtualEndpoint;
+        newDestination = new NatEndpoint(pool.ListenerAddress, _listenerPort, pool.IsIPv6);
+        return NatVerdict.Forward;
+    }
+
+    private static ushort RewritePorts(TcpSegment tcp, ushort checksum, ushort newSourcePort, ushort newDestinationPort)
+    {
+        checksum = IncrementalChecksum.Update(checksum, tcp.SourcePort, newSourcePort);
+        checksum = IncrementalChecksum.Update(checksum, tcp.DestinationPort, newDestinationPort);
+        tcp.SourcePort = newSourcePort;
+        tcp.DestinationPort = newDestinationPort;
+        return checksum;
+    }
+
+    /// <summary>RFC 1624 update for a changed 128-bit address, as four 32-bit words.</summary>
+    private static ushort UpdateAddress(ushort checksum, UInt128 oldAddress, UInt128 newAddress)
+    {
+        for (int shift = 96; shift >= 0; shift -= 32)
+            checksum = IncrementalChecksum.Update(checksum, (uint)(oldAddress >> shift), (uint)(newAddress >> shift));
+        return checksum;
+    }
+}
