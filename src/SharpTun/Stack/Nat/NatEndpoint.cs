@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -31,8 +32,8 @@ public readonly record struct NatEndpoint(UInt128 Address, ushort Port, bool IsI
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out int written);
         return written == 4
-            ? V4(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes), (ushort)endPoint.Port)
-            : V6(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes), (ushort)endPoint.Port);
+            ? V4(BinaryPrimitives.ReadUInt32BigEndian(bytes), (ushort)endPoint.Port)
+            : V6(BinaryPrimitives.ReadUInt128BigEndian(bytes), (ushort)endPoint.Port);
     }
 
     /// <summary>The address as an <see cref="IPAddress"/>; allocates, for logs and sockets.</summary>
@@ -41,10 +42,10 @@ public readonly record struct NatEndpoint(UInt128 Address, ushort Port, bool IsI
         Span<byte> bytes = stackalloc byte[16];
         if (IsIPv6)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, Address);
+            BinaryPrimitives.WriteUInt128BigEndian(bytes, Address);
             return new IPAddress(bytes);
         }
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)Address);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)Address);
         return new IPAddress(bytes[..4]);
     }
 

@@ -14,7 +14,7 @@ namespace SharpTun.Stack.Nat;
 /// entry allocates nothing.
 /// </remarks>
 /// <typeparam name="TAssociation">The caller's outbound association.</typeparam>
-public sealed class UdpNatTable<TAssociation> where TAssociation : class, IDisposable
+public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation : class, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<NatEndpoint, Entry> _entries = [];
@@ -161,6 +161,25 @@ public sealed class UdpNatTable<TAssociation> where TAssociation : class, IDispo
         foreach (var entry in expired)
             entry.Association.Dispose();
         return expired.Count;
+    }
+
+    /// <summary>Removes and disposes every mapping, e.g. when the proxy stops; the table stays usable.</summary>
+    public void Dispose()
+    {
+        Entry? oldest;
+        lock (_lock)
+        {
+            oldest = _leastRecent;
+            _entries.Clear();
+            _mostRecent = null;
+            _leastRecent = null;
+        }
+        while (oldest is not null)
+        {
+            var newer = oldest.Newer;
+            oldest.Association.Dispose();
+            oldest = newer;
+        }
     }
 
     private void Touch(Entry entry)

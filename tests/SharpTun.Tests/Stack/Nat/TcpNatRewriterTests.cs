@@ -252,6 +252,60 @@ public sealed class TcpNatRewriterTests
         Assert.Equal(NatVerdict.Drop, rewriter.Rewrite(NatPackets.Tcp(App6, Remote6, TcpFlags.Syn), out _));
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void Rewrite_SeededRandomFlows_ChecksumsMatchFullRecomputation(int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < 500; i++)
+        {
+            bool ipv6 = random.Next(2) == 0;
+            var app = RandomEndpoint(random, ipv6);
+            var remote = RandomEndpoint(random, ipv6);
+            var listener = ipv6 ? Listener6 : Listener;
+            var syn = NatPackets.Tcp(app, remote, TcpFlags.Syn, (uint)random.NextInt64(uint.MaxValue));
+            if (_rewriter.Rewrite(syn, out var session) != NatVerdict.NewFlow)
+                continue; // a repeated random flow
+            _table.Admit(session!);
+            Assert.Equal((session!.VirtualEndpoint, listener), Forward(syn));
+            var flags = (TcpFlags)random.Next(256) & ~(TcpFlags.Syn | TcpFlags.Rst) | TcpFlags.Ack;
+            int length = random.Next(0, 301);
+            Assert.Equal((session.VirtualEndpoint, listener), Forward(NatPackets.Tcp(app, remote, flags, payloadLength: length)));
+            Assert.Equal((remote, app), Forward(NatPackets.Tcp(listener, session.VirtualEndpoint, flags, payloadLength: length + 1)));
+        }
+    }
+
+    private static NatEndpoint RandomEndpoint(Random random, bool ipv6)
+    {
+        ushort port = (ushort)random.Next(1, 65536);
+        if (port == ListenerPort)
+            port++;
+        return ipv6
+            ? NatEndpoint.V6(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()), port)
+            : NatEndpoint.V4((uint)random.NextInt64(uint.MaxValue), port);
+    }
+
+    [Fact]
+    public void Rewrite_SameSynsOnTwoThreads_CreatesOneSessionPerFlow()
+    {
+        var syns = Enumerable.Range(0, 2000).Select(i => NatPackets.Tcp(App with { Port = (ushort)(10000 + i) }, Remote, TcpFlags.Syn)).ToArray();
+        Parallel.For(0, 2, _ =>
+        {
+            var buffer = new byte[syns[0].Length];
+            foreach (var syn in syns)
+            {
+                syn.CopyTo(buffer, 0);
+                var verdict = _rewriter.Rewrite(buffer, out var session);
+                Assert.True(verdict is NatVerdict.NewFlow or NatVerdict.AwaitingDecision, verdict.ToString());
+            }
+        });
+        Assert.Equal(2000, _table.Created);
+        Assert.Equal(2000, _table.Count);
+        Assert.Equal(2000, _pool4.InUse);
+    }
+
     [Fact]
     public void Rewrite_EstablishedFlow_AllocatesNothingPerPacket()
     {

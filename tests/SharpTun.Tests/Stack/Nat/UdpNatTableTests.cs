@@ -97,6 +97,16 @@ public sealed class UdpNatTableTests
     }
 
     [Fact]
+    public void Dispose_WithMappings_DisposesEveryAssociation()
+    {
+        var table = Table();
+        var associations = new[] { table.GetOrAdd(A), table.GetOrAdd(B), table.GetOrAdd(C) };
+        table.Dispose();
+        Assert.All(associations, association => Assert.True(association.Disposed));
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
     public void TryGet_Existing_AllocatesNothing()
     {
         var table = Table();
