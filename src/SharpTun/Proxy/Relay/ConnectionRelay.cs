@@ -97,7 +97,7 @@ public static class ConnectionRelay
     private static RelaySide Other(RelaySide side) => side == RelaySide.Client ? RelaySide.Remote : RelaySide.Client;
 
     /// <summary>Socket failures (reset, broken pipe, our own abort) and use after our own close.</summary>
-    private static bool IsConnectionEnd(Exception e) => e is SocketException or ObjectDisposedException or IOException;
+    private static bool IsConnectionEnd(Exception e) => e is SocketException or ObjectDisposedException;
 
     /// <summary>What the two directions share: the connections, who finished first, and how it ended.</summary>
     private sealed class RelayState(ProxyConnection client, ProxyConnection remote)

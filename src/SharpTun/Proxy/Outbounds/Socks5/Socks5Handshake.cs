@@ -32,7 +32,7 @@ internal sealed class Socks5Handshake
     private readonly Socket _socket;
     private readonly string _server;
     private readonly CancellationToken _ct;
-    private string _phase = "the method selection reply";
+    private string _phase = "the server to accept our greeting";
 
     private Socks5Handshake(Socket socket, string server, CancellationToken ct)
     {

@@ -13,6 +13,9 @@ namespace SharpTun.Proxy.Outbounds.Socks5;
 /// </summary>
 public sealed partial class Socks5Outbound : IOutbound
 {
+    /// <summary>DST of a UDP ASSOCIATE request when the client's sending address is not known in advance (RFC 1928 §7).</summary>
+    private static readonly ProxyDestination Unspecified = ProxyDestination.FromAddress(IPAddress.Any, 0);
+
     private readonly ProxyDestination _server;
     private readonly ProxyCredentials? _credentials;
     private readonly OutboundOptions _options;
@@ -63,11 +66,10 @@ public sealed partial class Socks5Outbound : IOutbound
     public async ValueTask<Socks5UdpAssociateResult> OpenUdpAssociationAsync(CancellationToken ct)
     {
         using var deadline = new ConnectDeadline(_options, ct);
-        var unspecified = ProxyDestination.FromAddress(IPAddress.Any, 0);
-        var (control, error, message, bound) = await ConnectAndHandshakeAsync(Socks5Handshake.CommandUdpAssociate, unspecified, deadline).ConfigureAwait(false);
+        var (control, error, message, bound) = await ConnectAndHandshakeAsync(Socks5Handshake.CommandUdpAssociate, Unspecified, deadline).ConfigureAwait(false);
         if (control is null)
         {
-            LogFailed("UDP ASSOCIATE", unspecified, error, message);
+            LogFailed("UDP ASSOCIATE", Unspecified, error, message);
             return Socks5UdpAssociateResult.Failure(error, message);
         }
 
@@ -119,7 +121,7 @@ public sealed partial class Socks5Outbound : IOutbound
     private Socks5UdpAssociateResult FailUdp(Socket control, OutboundError error, string message)
     {
         control.Dispose();
-        LogFailed("UDP ASSOCIATE", default, error, message);
+        LogFailed("UDP ASSOCIATE", Unspecified, error, message);
         return Socks5UdpAssociateResult.Failure(error, message);
     }
 

@@ -1,0 +1,168 @@
+using System.Net.Sockets;
+using SharpTun.Proxy;
+using SharpTun.Proxy.Relay;
+
+namespace SharpTun.Tests.Proxy;
+
+/// <summary>
+/// The relay between two loopback socket pairs: app ⇄ [client | relay | remote] ⇄ server.
+/// </summary>
+public sealed class ConnectionRelayTests : IAsyncLifetime
+{
+    private Socket _app = null!;
+    private Socket _relayClient = null!;
+    private Socket _relayRemote = null!;
+    private Socket _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        (_app, _relayClient) = await ProxyTestSupport.SocketPairAsync();
+        (_relayRemote, _server) = await ProxyTestSupport.SocketPairAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        _app.Dispose();
+        _relayClient.Dispose();
+        _relayRemote.Dispose();
+        _server.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<RelayResult> StartRelay(ReadOnlyMemory<byte> remotePending = default, CancellationToken ct = default) =>
+        ConnectionRelay.RunAsync(new ProxyConnection(_relayClient), new ProxyConnection(_relayRemote, remotePending), ct);
+
+    [Fact]
+    public async Task RunAsync_ClientHalfCloses_ServerStillSendsFullAnswer()
+    {
+        var relay = StartRelay();
+        var request = Pattern(100_000, 1);
+        var answer = Pattern(300_000, 2);
+
+        // The server reads the whole request (to the FIN the relay passed on), then answers.
+        var serverSide = Task.Run(async () =>
+        {
+            var got = await ReadToEndAsync(_server);
+            await SendAllAsync(_server, answer);
+            _server.Shutdown(SocketShutdown.Send);
+            return got;
+        });
+        await SendAllAsync(_app, request);
+        _app.Shutdown(SocketShutdown.Send);
+        var received = await ReadToEndAsync(_app);
+
+        Assert.Equal(request, await serverSide.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(answer, received);
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new RelayResult(100_000, 300_000, RelaySide.Client, RelayCompletion.Normal), result);
+    }
+
+    [Fact]
+    public async Task RunAsync_RemoteHalfClosesFirst_ClientStillDelivers()
+    {
+        var relay = StartRelay();
+
+        await SendAllAsync(_server, "bye"u8.ToArray());
+        _server.Shutdown(SocketShutdown.Send);
+        Assert.Equal("bye"u8.ToArray(), await ReadToEndAsync(_app));
+        await SendAllAsync(_app, "late words"u8.ToArray());
+        _app.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal("late words"u8.ToArray(), await ReadToEndAsync(_server));
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new RelayResult(10, 3, RelaySide.Remote, RelayCompletion.Normal), result);
+    }
+
+    [Fact]
+    public async Task RunAsync_RemoteResets_ClientIsReset()
+    {
+        var relay = StartRelay();
+        await SendAllAsync(_app, "x"u8.ToArray());
+        Assert.Equal(1, await _server.ReceiveAsync(new byte[16], SocketFlags.None, ProxyTestSupport.Timeout()).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Abort(_server);
+
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RelayCompletion.RemoteReset, result.Completion);
+        Assert.Equal(RelaySide.Remote, result.FirstToFinish);
+        Assert.Equal(1, result.BytesUp);
+        var e = await Assert.ThrowsAsync<SocketException>(() => ReadToEndAsync(_app));
+        Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClientResets_ServerIsReset()
+    {
+        var relay = StartRelay();
+        await SendAllAsync(_server, "hello"u8.ToArray());
+        Assert.Equal(5, await _app.ReceiveAsync(new byte[16], SocketFlags.None, ProxyTestSupport.Timeout()).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Abort(_app);
+
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RelayCompletion.ClientReset, result.Completion);
+        Assert.Equal(RelaySide.Client, result.FirstToFinish);
+        Assert.Equal(5, result.BytesDown);
+        var e = await Assert.ThrowsAsync<SocketException>(() => ReadToEndAsync(_server));
+        Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task RunAsync_Canceled_ResetsBothSides()
+    {
+        using var cancel = new CancellationTokenSource();
+        var relay = StartRelay(ct: cancel.Token);
+
+        cancel.Cancel();
+
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RelayCompletion.Canceled, result.Completion);
+        await Assert.ThrowsAsync<SocketException>(() => ReadToEndAsync(_app));
+        await Assert.ThrowsAsync<SocketException>(() => ReadToEndAsync(_server));
+    }
+
+    [Fact]
+    public async Task RunAsync_RemotePendingBytes_DeliveredFirstAndCounted()
+    {
+        var relay = StartRelay("EARLY"u8.ToArray());
+
+        await SendAllAsync(_server, "-late"u8.ToArray());
+        _server.Shutdown(SocketShutdown.Send);
+        _app.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal("EARLY-late"u8.ToArray(), await ReadToEndAsync(_app));
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(10, result.BytesDown);
+        Assert.Equal(RelayCompletion.Normal, result.Completion);
+    }
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static void Abort(Socket socket)
+    {
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
+    }
+
+    private static async Task SendAllAsync(Socket socket, byte[] data)
+    {
+        for (var sent = 0; sent < data.Length;)
+            sent += await socket.SendAsync(data.AsMemory(sent), SocketFlags.None, ProxyTestSupport.Timeout());
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        var ct = ProxyTestSupport.Timeout();
+        var result = new MemoryStream();
+        var buffer = new byte[65536];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0)
+            result.Write(buffer, 0, n);
+        return result.ToArray();
+    }
+}
