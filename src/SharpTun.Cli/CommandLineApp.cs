@@ -19,6 +19,8 @@ public static class CommandLineApp
             new HelpOption(),
             new VersionOption(),
             TunCommand.Create(),
+            ExecCommand.Create(),
+            ProxyCommand.Create(),
             CleanupCommand.Create(),
         };
         var parsed = root.Parse(args);

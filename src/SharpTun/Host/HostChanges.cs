@@ -116,6 +116,22 @@ public sealed class HostChanges : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the named network namespace <paramref name="name"/> with <c>ip netns add</c> and
+    /// its /etc/netns directory; undo deletes both, and with them everything made inside.
+    /// </summary>
+    public NetworkNamespaceChange CreateNetworkNamespace(string name)
+    {
+        var change = new NetworkNamespaceChange(name);
+        lock (_lock)
+            Apply(change, () =>
+            {
+                IpCommand.Run("netns", "add", name);
+                Directory.CreateDirectory(change.ConfigurationDirectory);
+            });
+        return change;
+    }
+
     /// <summary>Adds a route; undo deletes it.</summary>
     public void AddRoute(Route route)
     {

@@ -14,6 +14,7 @@ namespace SharpTun.Host.Journal;
 [JsonDerivedType(typeof(RuleChange), "rule")]
 [JsonDerivedType(typeof(MtuChange), "mtu")]
 [JsonDerivedType(typeof(LinkStateChange), "link-state")]
+[JsonDerivedType(typeof(NetworkNamespaceChange), "netns")]
 public abstract record HostChange
 {
     /// <summary>

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SharpTun.Host;
+using SharpTun.Modify;
+using SharpTun.Stack.Proxy;
+using SharpTun.Tun;
+
+namespace SharpTun.Cli.Commands;
+
+/// <summary>
+/// <c>sharptun exec [--proxy URL] -- CMD [ARGS...]</c>: runs CMD in a private network namespace whose
+/// only way out is a TUN device, and proxies its traffic from the host's namespace. The relay's own
+/// sockets live outside the namespace, so no routing loop is possible.
+/// </summary>
+public static class ExecCommand
+{
+    public static Command Create()
+    {
+        var options = new ProxyOptions();
+        var commandLine = new Argument<string[]>("COMMAND")
+        {
+            Description = "The program to run and its arguments (put them after --).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("exec", "Run a command whose network traffic all goes through SharpTun; exits with its exit code.") { commandLine };
+        options.AddTo(command);
+        command.SetAction(parsed => Execute(parsed, options, parsed.GetRequiredValue(commandLine)));
+        return command;
+    }
+
+    private static int Execute(ParseResult parsed, ProxyOptions options, string[] commandLine)
+    {
+        using var shutdown = new ShutdownSignal();
+        // The command owns stdout and stderr; SharpTun says only what matters unless asked.
+        using var logging = Logging.CreateFactory(parsed.GetValue(options.LogLevel) ?? LogLevel.Warning);
+        StartupCleanup.Run();
+        var mtu = parsed.GetValue(options.Mtu);
+        var ipv4 = ProxyRuntime.DefaultIpv4;
+        var ipv6 = ProxyRuntime.DefaultIpv6;
+
+        using var changes = HostChanges.Open();
+        var ns = changes.CreateNetworkNamespace($"sharptun-{Environment.ProcessId}");
+        File.WriteAllText(Path.Combine(ns.ConfigurationDirectory, "resolv.conf"), HostResolvers.ResolvConf());
+
+        // The TUN and the NAT listeners are made inside the namespace; everything else (outbound
+        // sockets) stays in ours. Nothing inside needs journaling: deleting the namespace undoes it.
+        var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu));
+        using (device)
+        using (listeners)
+        {
+            using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
+            var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+            int exitCode;
+            try
+            {
+                exitCode = RunCommand(ns.Name, commandLine, shutdown);
+            }
+            finally
+            {
+                proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            Console.Error.WriteLine($"sharptun: {commandLine[0]} exited with {exitCode}; {proxy.TcpFlows} tcp connection{(proxy.TcpFlows == 1 ? "" : "s")} proxied, {proxy.TcpRefused} refused");
+            return exitCode;
+        }
+    }
+
+    private static (LinuxTunDevice, NatListeners) SetUpInside(InterfaceAddress ipv4, InterfaceAddress ipv6, int mtu)
+    {
+        using var netlink = RtNetlink.Open();
+        netlink.SetLinkUp("lo", true);
+        var device = LinuxTunDevice.Create(new TunOptions { Name = "tun0" });
+        try
+        {
+            netlink.SetMtu(device.Name, mtu);
+            netlink.AddAddress(device.Name, ipv4);
+            netlink.AddAddress(device.Name, ipv6);
+            netlink.SetLinkUp(device.Name, true);
+            netlink.AddRoute(new Route { Destination = new IPNetwork(IPAddress.Any, 0), Device = device.Name });
+            netlink.AddRoute(new Route { Destination = new IPNetwork(IPAddress.IPv6Any, 0), Device = device.Name });
+            return (device, NatListeners.Bind(ipv4.Address, ipv6.Address));
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the command with our stdin/stdout/stderr; SIGINT/SIGTERM to us are passed on to it.</summary>
+    private static int RunCommand(string namespaceName, string[] commandLine, ShutdownSignal shutdown)
+    {
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false };
+        foreach (var argument in (string[])["netns", "exec", namespaceName, .. commandLine])
+            start.ArgumentList.Add(argument);
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {commandLine[0]}");
+        using var forward = shutdown.Token.Register(() => Kill(child.Id, signal: 15));
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private static void Kill(int pid, int signal)
+    {
+        try
+        {
+            Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SharpTun.Host;
+using SharpTun.Modify;
+using SharpTun.Stack.Proxy;
+using SharpTun.Tun;
+
+namespace SharpTun.Cli.Commands;
+
+/// <summary>
+/// <c>sharptun proxy [--proxy URL] [--device NAME] [--address CIDR]... [--route CIDR]... ...</c>: the
+/// tun2socks job in the host's namespace. Traffic routed into the device (with <c>--route</c>, or by
+/// the user's own routes) goes to the outbound; every change to the host is undone on exit.
+/// </summary>
+public static class ProxyCommand
+{
+    public static Command Create()
+    {
+        var options = new ProxyOptions();
+        var device = new Option<string>("--device")
+        {
+            Description = "Name of the TUN device to create (default sharptun0).",
+            DefaultValueFactory = _ => "sharptun0",
+        };
+        var addresses = AddressOption.Create($"The device's IPv4 and/or IPv6 address with prefix (default {ProxyRuntime.DefaultIpv4} and {ProxyRuntime.DefaultIpv6}); the whole subnet feeds the NAT.");
+        var routes = new Option<IPNetwork[]>("--route")
+        {
+            Description = "Route this prefix into the device (e.g. 10.0.0.0/8); repeatable; removed on exit.",
+            Arity = ArgumentArity.ZeroOrMore,
+            CustomParser = result =>
+            {
+                var networks = new IPNetwork[result.Tokens.Count];
+                for (var i = 0; i < networks.Length; i++)
+                {
+                    if (!IPNetwork.TryParse(result.Tokens[i].Value, out networks[i]))
+                    {
+                        result.AddError($"--route '{result.Tokens[i].Value}' is not a prefix such as 10.0.0.0/8 (host bits must be zero)");
+                        return [];
+                    }
+                }
+                return networks;
+            },
+        };
+        var command = new Command("proxy", "Proxy every TCP/UDP flow routed into a new TUN device through an outbound, until Ctrl-C.");
+        options.AddTo(command);
+        command.Options.Add(device);
+        command.Options.Add(addresses);
+        command.Options.Add(routes);
+        command.SetAction(parsed => Execute(parsed, options, parsed.GetRequiredValue(device), parsed.GetValue(addresses) ?? [], parsed.GetValue(routes) ?? []));
+        return command;
+    }
+
+    private static int Execute(ParseResult parsed, ProxyOptions options, string deviceName, InterfaceAddress[] addresses, IPNetwork[] routes)
+    {
+        using var shutdown = new ShutdownSignal();
+        using var logging = Logging.CreateFactory(parsed.GetValue(options.LogLevel) ?? LogLevel.Information);
+        var logger = logging.CreateLogger("sharptun");
+        StartupCleanup.Run();
+        var ipv4 = addresses.FirstOrDefault(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        if (ipv4 == default)
+            ipv4 = ProxyRuntime.DefaultIpv4;
+        InterfaceAddress? ipv6 = addresses.FirstOrDefault(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        if (ipv6 == default(InterfaceAddress))
+            ipv6 = addresses.Length == 0 ? ProxyRuntime.DefaultIpv6 : null;
+        var mtu = parsed.GetValue(options.Mtu);
+
+        using var changes = HostChanges.Open();
+        using var device = changes.CreateTun(new TunOptions { Name = deviceName });
+        changes.SetMtu(device.Name, mtu);
+        changes.AddAddress(device.Name, ipv4);
+        if (ipv6 is { } v6)
+            changes.AddAddress(device.Name, v6);
+        changes.SetLinkUp(device.Name, true);
+        foreach (var route in routes)
+            changes.AddRoute(new Route { Destination = route, Device = device.Name });
+
+        using var listeners = NatListeners.Bind(ipv4.Address, ipv6?.Address);
+        using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
+        var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+        logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}; Ctrl-C stops",
+            device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, parsed.GetRequiredValue(options.Proxy));
+        shutdown.Wait();
+        proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return ExitCodes.Success;
+    }
+}

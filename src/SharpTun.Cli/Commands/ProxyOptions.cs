@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Microsoft.Extensions.Logging;
+using SharpTun.Proxy;
+using SharpTun.Stack.Proxy;
+
+namespace SharpTun.Cli.Commands;
+
+/// <summary>Options shared by <c>sharptun proxy</c> and <c>sharptun exec</c>.</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>The MTU the proxy's TUN gets unless told otherwise: large packets mean fewer reads and rewrites per byte.</summary>
+    public const int DefaultMtu = 9000;
+
+    public Option<OutboundConfiguration> Proxy { get; } = new("--proxy")
+    {
+        Description = "Where flows go: direct://, socks5://[user:pass@]host:port, http://[user:pass@]host:port or reject://.",
+        DefaultValueFactory = _ => ProxyUri.Parse("direct://"),
+        CustomParser = result =>
+        {
+            if (ProxyUri.TryParse(result.Tokens[^1].Value, out var configuration, out var error))
+                return configuration;
+            result.AddError(error);
+            return null;
+        },
+    };
+
+    public Option<int> Mtu { get; } = new("--mtu")
+    {
+        Description = $"MTU of the TUN device (default {DefaultMtu}).",
+        DefaultValueFactory = _ => DefaultMtu,
+        Validators = { result => RequireRange(result, 1280, 65535) },
+    };
+
+    public Option<uint?> FirewallMark { get; } = new("--fwmark")
+    {
+        Description = "Mark (SO_MARK) every outbound socket carries, for policy routing that keeps them out of the TUN.",
+    };
+
+    public Option<string?> Interface { get; } = new("--interface")
+    {
+        Description = "Bind every outbound socket to this interface (SO_BINDTODEVICE).",
+    };
+
+    public Option<int> UdpTimeout { get; } = new("--udp-timeout")
+    {
+        Description = "Seconds a UDP mapping lives without traffic (default 60).",
+        DefaultValueFactory = _ => 60,
+        Validators = { result => RequireRange(result, 1, 86400) },
+    };
+
+    public Option<IcmpMode> Icmp { get; } = new("--icmp")
+    {
+        Description = "ICMP echo: reply (answer locally, default) or drop.",
+        DefaultValueFactory = _ => IcmpMode.Reply,
+    };
+
+    public Option<FileInfo?> Pcap { get; } = new("--pcap") { Description = "Write every packet the TUN carries to this pcap file." };
+
+    public Option<LogLevel?> LogLevel { get; } = new("--log-level")
+    {
+        Description = "Trace, Debug, Information (one line per flow), Warning, Error or None.",
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Proxy, Mtu, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
+            command.Options.Add(option);
+    }
+
+    private static void RequireRange(OptionResult result, int minimum, int maximum)
+    {
+        if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out var value) && (value < minimum || value > maximum))
+            result.AddError($"{result.Option.Name} {value} is out of range ({minimum}-{maximum})");
+    }
+}

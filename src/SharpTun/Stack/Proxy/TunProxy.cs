@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using SharpTun.Host;
+using SharpTun.Modify;
+using SharpTun.Proxy;
+using SharpTun.Proxy.Outbounds;
+using SharpTun.Proxy.Relay;
+using SharpTun.Stack.Nat;
+using SharpTun.Tun;
+using SharpTun.Wire;
+
+namespace SharpTun.Stack.Proxy;
+
+/// <summary>
+/// The transparent proxy on the system stack (see ARCHITECTURE.md, "How data flows"). One reader
+/// thread per TUN queue reads batches and dispatches: TCP goes through the NAT to the kernel's own
+/// TCP (our listener accepts it and relays it to the outbound), UDP goes to a full-cone association
+/// per app endpoint, ICMP echo is answered locally. A new TCP flow's outbound is connected before
+/// its SYN reaches the kernel, so a refused or rejected flow ends as an RST, never as "connected,
+/// then closed".
+/// </summary>
+public sealed partial class TunProxy : IAsyncDisposable
+{
+    /// <summary>Packets read per wake-up of a reader thread.</summary>
+    public const int BatchSize = 64;
+
+    /// <summary>An outbound connection the app never came to accept (it gave up) is closed after this.</summary>
+    private static readonly TimeSpan UnclaimedFlowTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TunProxyOptions _options;
+    private readonly IReadOnlyList<ITunQueue> _queues;
+    private readonly NatListeners _listeners;
+    private readonly IOutbound _outbound;
+    private readonly Func<NatEndpoint, ITunQueue, UdpAssociation>? _udpFactory;
+    private readonly PcapWriter? _pcap;
+    private readonly ILogger _logger;
+    private readonly TcpNatTable _tcp;
+    private readonly TcpNatRewriter _rewriter;
+    private readonly UdpNatTable<UdpAssociation>? _udp;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Thread> _readers = [];
+    private readonly List<Task> _acceptLoops = [];
+    private ITimer? _expiry;
+    private long _tcpFlows, _tcpRefused, _udpDropped;
+
+    /// <param name="options">Addresses, MTU, ICMP and UDP settings.</param>
+    /// <param name="queues">The TUN's queues; one reader thread each.</param>
+    /// <param name="listeners">Listening sockets on the TUN addresses (made in the TUN's namespace).</param>
+    /// <param name="outbound">Where TCP flows go.</param>
+    /// <param name="udpFactory">Makes the association for a new UDP source endpoint; null when the outbound cannot carry UDP (datagrams are dropped and counted).</param>
+    /// <param name="pcap">Records every packet read from and written to the TUN by the reader threads, or null.</param>
+    /// <param name="logger">One line per flow, and failures.</param>
+    public TunProxy(TunProxyOptions options, IReadOnlyList<ITunQueue> queues, NatListeners listeners, IOutbound outbound,
+        Func<NatEndpoint, ITunQueue, UdpAssociation>? udpFactory, PcapWriter? pcap, ILogger logger)
+    {
+        _options = options;
+        _queues = queues;
+        _listeners = listeners;
+        _outbound = outbound;
+        _udpFactory = udpFactory;
+        _pcap = pcap;
+        _logger = logger;
+        var ipv4Pool = new NatPool(ToNetwork(options.Ipv4), options.Ipv4.Address);
+        var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(ToNetwork(v6), v6.Address) : null;
+        _tcp = new TcpNatTable(new TcpNatOptions { ListenerPort = listeners.Port }, ipv4Pool, ipv6Pool);
+        _rewriter = new TcpNatRewriter(_tcp);
+        if (udpFactory is not null)
+            _udp = new UdpNatTable<UdpAssociation>(app => udpFactory(app, queues[0]),
+                new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings });
+    }
+
+    /// <summary>TCP flows admitted so far.</summary>
+    public long TcpFlows => Interlocked.Read(ref _tcpFlows);
+
+    /// <summary>TCP flows refused (outbound failed, rejected, or NAT pool exhausted).</summary>
+    public long TcpRefused => Interlocked.Read(ref _tcpRefused) + _tcp.RefusedPoolExhausted;
+
+    /// <summary>Starts the reader threads, the accept loops and the expiry timer.</summary>
+    public void Start()
+    {
+        foreach (var listener in _listeners.Sockets)
+            _acceptLoops.Add(AcceptLoopAsync(listener));
+        for (var i = 0; i < _queues.Count; i++)
+        {
+            var queue = _queues[i];
+            var reader = new Thread(() => ReadLoop(queue)) { Name = $"tun reader {i}", IsBackground = true };
+            _readers.Add(reader);
+            reader.Start();
+        }
+        _expiry = TimeProvider.System.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private void Expire()
+    {
+        _tcp.Expire();
+        _udp?.ExpireIdle();
+    }
+
+    private void ReadLoop(ITunQueue queue)
+    {
+        var received = new PacketBuffer[BatchSize];
+        var resets = new PacketBuffer[BatchSize];
+        for (var i = 0; i < BatchSize; i++)
+        {
+            received[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + _options.Mtu);
+            resets[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + TcpResetBuilder.MaximumLength);
+        }
+        var outgoing = new PacketBuffer[BatchSize];
+        try
+        {
+            int count;
+            while ((count = queue.Read(received)) > 0)
+            {
+                var writes = 0;
+                var resetsUsed = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var buffer = received[i];
+                    _pcap?.Write(buffer.Packet);
+                    var reply = Dispatch(buffer, queue, resets[resetsUsed]);
+                    if (reply is null)
+                        continue;
+                    if (reply == resets[resetsUsed])
+                        resetsUsed++;
+                    outgoing[writes++] = reply;
+                    _pcap?.Write(reply.Packet);
+                }
+                if (writes > 0)
+                    queue.Write(outgoing.AsSpan(0, writes));
+                _pcap?.Flush();
+            }
+        }
+        catch (IOException e)
+        {
+            LogReaderFailed(e.Message);
+        }
+    }
+
+    /// <summary>Handles one packet; returns what to write back (the packet rewritten, or <paramref name="spare"/> holding a reply), or null.</summary>
+    private PacketBuffer? Dispatch(PacketBuffer buffer, ITunQueue queue, PacketBuffer spare)
+    {
+        var packet = buffer.Packet;
+        var protocol = UpperLayer(packet, out var headerLength);
+        switch (protocol)
+        {
+            case IpProtocol.Tcp:
+                return DispatchTcp(buffer, queue, spare);
+            case IpProtocol.Udp:
+                DispatchUdp(buffer, headerLength);
+                return null;
+            case IpProtocol.Icmp or IpProtocol.IcmpV6 when _options.Icmp == IcmpMode.Reply:
+                var replyLength = IcmpEchoResponder.TryAnswer(packet);
+                if (replyLength == 0)
+                    return null;
+                buffer.Length = replyLength;
+                return buffer;
+            default:
+                return null;
+        }
+    }
+
+    private PacketBuffer? DispatchTcp(PacketBuffer buffer, ITunQueue queue, PacketBuffer spare)
+    {
+        switch (_rewriter.Rewrite(buffer.Packet, out var session))
+        {
+            case NatVerdict.Forward:
+                return buffer;
+            case NatVerdict.NewFlow:
+                _ = OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), queue);
+                return null;
+            case NatVerdict.Reset or NatVerdict.ResetPoolExhausted:
+                var length = TcpResetBuilder.TryBuild(buffer.Packet, spare.ReadSpace);
+                if (length == 0)
+                    return null;
+                spare.Offset = spare.Headroom;
+                spare.Length = length;
+                return spare;
+            default:
+                return null;
+        }
+    }
+
+    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, ITunQueue queue)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var destination = ProxyDestination.FromEndPoint(session.Destination.ToIPEndPoint());
+        OutboundConnectResult result;
+        try
+        {
+            result = await _outbound.ConnectTcpAsync(destination, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _tcp.Refuse(session);
+            return;
+        }
+        if (result.Connection is { } connection)
+        {
+            var flow = new TcpFlow(session, _outbound.Name, connection, start);
+            session.UserState = flow;
+            if (_tcp.Admit(session) && _rewriter.Rewrite(syn, out _) == NatVerdict.Forward)
+            {
+                Interlocked.Increment(ref _tcpFlows);
+                WritePacket(queue, syn);
+                _ = AbandonIfUnclaimedAsync(flow);
+                return;
+            }
+            flow.Abandon(); // the session expired or was refused while we connected
+            return;
+        }
+
+        Interlocked.Increment(ref _tcpRefused);
+        _tcp.Refuse(session);
+        LogTcpRefused(session.Source, destination, _outbound.Name, result.Error, result.Message);
+        var reset = new byte[TcpResetBuilder.MaximumLength];
+        var length = TcpResetBuilder.TryBuild(syn, reset);
+        if (length > 0)
+            WritePacket(queue, reset.AsSpan(0, length));
+    }
+
+    private async Task AbandonIfUnclaimedAsync(TcpFlow flow)
+    {
+        try
+        {
+            await Task.Delay(UnclaimedFlowTimeout, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (flow.Abandon())
+            LogTcpAbandoned(flow.Session.Source, flow.Session.Destination);
+    }
+
+    /// <summary>Writes one packet built outside the reader loop (a flow's admitted SYN, or its RST).</summary>
+    private void WritePacket(ITunQueue queue, ReadOnlySpan<byte> packet)
+    {
+        var buffer = new PacketBuffer(PacketBuffer.DefaultHeadroom + packet.Length) { Length = packet.Length };
+        buffer.Offset = buffer.Headroom;
+        packet.CopyTo(buffer.Packet);
+        _pcap?.Write(packet);
+        queue.Write([buffer]);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(e.Message);
+                continue;
+            }
+            _ = RelayAsync(accepted);
+        }
+    }
+
+    private async Task RelayAsync(Socket accepted)
+    {
+        var peer = NatEndpoint.FromIPEndPoint((IPEndPoint)accepted.RemoteEndPoint!);
+        if (!_tcp.TryGetByVirtualEndpoint(peer, out var session) || session.UserState is not TcpFlow flow || flow.Claim() is not { } outbound)
+        {
+            accepted.Dispose(); // not one of ours, or given up already
+            return;
+        }
+        accepted.NoDelay = true;
+        outbound.Socket.NoDelay = true;
+        using var app = new ProxyConnection(accepted);
+        using (outbound)
+        {
+            var result = await ConnectionRelay.RunAsync(app, outbound, _stopping.Token).ConfigureAwait(false);
+            var seconds = Stopwatch.GetElapsedTime(flow.StartTimestamp).TotalSeconds;
+            LogTcpFlow(session.Source, session.Destination, flow.OutboundName, result.Completion, result.BytesUp, result.BytesDown, seconds);
+        }
+    }
+
+    private void DispatchUdp(PacketBuffer buffer, int ipHeaderLength)
+    {
+        var packet = buffer.Packet;
+        if (!UdpDatagram.TryParse(packet[ipHeaderLength..], out var udp))
+            return;
+        if (_udp is null)
+        {
+            Interlocked.Increment(ref _udpDropped);
+            return;
+        }
+        NatEndpoint source, destination;
+        if (IpPacket.GetVersion(packet) == IpVersion.V4)
+        {
+            var ip = Ipv4Packet.CreateUnchecked(packet);
+            if (ip.DestinationAddress[0] >= 0xE0)
+                return; // multicast and broadcast are not proxied
+            source = NatEndpoint.V4(ip.Source, udp.SourcePort);
+            destination = NatEndpoint.V4(ip.Destination, udp.DestinationPort);
+        }
+        else
+        {
+            var ip = Ipv6Packet.CreateUnchecked(packet);
+            if (ip.DestinationAddress[0] == 0xFF)
+                return;
+            source = NatEndpoint.V6(ip.Source, udp.SourcePort);
+            destination = NatEndpoint.V6(ip.Destination, udp.DestinationPort);
+        }
+        var payload = new ArraySegment<byte>(buffer.Array, buffer.Offset + ipHeaderLength + UdpDatagram.HeaderLength, udp.Payload.Length);
+        try
+        {
+            if (!_udp.GetOrAdd(source).Send(destination, payload))
+                Interlocked.Increment(ref _udpDropped);
+        }
+        catch (SocketException e)
+        {
+            Interlocked.Increment(ref _udpDropped);
+            LogUdpFailed(source, destination, e.Message);
+        }
+    }
+
+    /// <summary>The upper-layer protocol and where it starts; TCP/UDP of IPv4 fragments count as none.</summary>
+    private static IpProtocol UpperLayer(Span<byte> packet, out int headerLength)
+    {
+        headerLength = 0;
+        switch (IpPacket.GetVersion(packet))
+        {
+            case IpVersion.V4 when Ipv4Packet.TryParse(packet, out var v4) && !v4.IsFragment:
+                headerLength = v4.HeaderLength;
+                return v4.Protocol;
+            case IpVersion.V6 when Ipv6Packet.TryParse(packet, out var v6) && !v6.IsFragment:
+                headerLength = v6.UpperLayerOffset;
+                return v6.UpperLayerProtocol;
+            default:
+                return IpProtocol.NoNextHeader;
+        }
+    }
+
+    private static IPNetwork ToNetwork(InterfaceAddress address)
+    {
+        var bytes = address.Address.GetAddressBytes();
+        for (var bit = address.PrefixLength; bit < bytes.Length * 8; bit++)
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPNetwork(new IPAddress(bytes), address.PrefixLength);
+    }
+
+    /// <summary>Stops reading, accepting and relaying; closes every flow.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+            return;
+        _stopping.Cancel();
+        _expiry?.Dispose();
+        foreach (var queue in _queues)
+            queue.Close();
+        _listeners.Dispose();
+        foreach (var reader in _readers)
+            reader.Join();
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        _udp?.Dispose();
+        LogStopped(TcpFlows, TcpRefused, _udp?.Created ?? 0, Interlocked.Read(ref _udpDropped));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "tcp {Source} -> {Destination} via {Outbound}: {Completion}, up {BytesUp} B, down {BytesDown} B, {Seconds:0.000} s")]
+    private partial void LogTcpFlow(NatEndpoint source, NatEndpoint destination, string outbound, RelayCompletion completion, long bytesUp, long bytesDown, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "tcp {Source} -> {Destination} via {Outbound}: refused with RST ({Error}: {Message})")]
+    private partial void LogTcpRefused(NatEndpoint source, ProxyDestination destination, string outbound, OutboundError error, string message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "tcp {Source} -> {Destination}: the app never completed the handshake; outbound connection closed")]
+    private partial void LogTcpAbandoned(NatEndpoint source, NatEndpoint destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "udp {Source} -> {Destination}: cannot open the outbound socket: {Message}")]
+    private partial void LogUdpFailed(NatEndpoint source, NatEndpoint destination, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "accept on the NAT listener failed: {Message}")]
+    private partial void LogAcceptFailed(string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "reading the TUN failed: {Message}")]
+    private partial void LogReaderFailed(string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopped: {TcpFlows} tcp flows, {TcpRefused} refused, {UdpMappings} udp mappings, {UdpDropped} udp datagrams dropped")]
+    private partial void LogStopped(long tcpFlows, long tcpRefused, long udpMappings, long udpDropped);
+}
