@@ -122,7 +122,7 @@ public sealed class TcpNatRewriter
             // From the listener back to the app.
             if (!_table.TryGetByVirtualEndpoint(destination, out var back) || back.State == TcpNatSessionState.AwaitingDecision)
                 return isReset ? NatVerdict.Drop : NatVerdict.Reset; // an RST for a kernel socket we forgot
-            back.Observe(flags, fromApp: false, _table.Now());
+            back.Observe(flags, fromApp: false, _table.CoarseNow);
             session = back;
             newSource = back.Destination;
             newDestination = back.Source;
@@ -150,7 +150,7 @@ public sealed class TcpNatRewriter
                 session = null;
                 return isReset ? NatVerdict.Drop : NatVerdict.Reset;
         }
-        found.Observe(flags, fromApp: true, _table.Now());
+        found.Observe(flags, fromApp: true, _table.CoarseNow);
         newSource = found.VirtualEndpoint;
         newDestination = new NatEndpoint(pool.ListenerAddress, _listenerPort, pool.IsIPv6);
         return NatVerdict.Forward;
