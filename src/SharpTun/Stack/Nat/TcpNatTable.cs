@@ -101,7 +101,8 @@ public sealed class TcpNatTable
     public bool Refuse(TcpNatSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (session.State != TcpNatSessionState.AwaitingDecision || !Remove(session))
+        // The state changes first, so an Admit racing with this call cannot win after it.
+        if (!session.TryRefuse() || !Remove(session))
             return false;
         Interlocked.Increment(ref _refusedByCaller);
         return true;

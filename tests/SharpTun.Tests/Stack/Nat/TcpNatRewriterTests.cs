@@ -160,6 +160,17 @@ public sealed class TcpNatRewriterTests
         Assert.Equal(78u, header.AcknowledgmentNumber);
     }
 
+    [Fact]
+    public void Refuse_AdmittedSession_ReturnsFalseAndKeepsIt()
+    {
+        var session = OpenFlow(App, Remote);
+        Assert.False(_table.Refuse(session));
+        Assert.False(_table.Admit(session));
+        Assert.Equal(TcpNatSessionState.Open, session.State);
+        Assert.Equal(1, _table.Count);
+        Assert.Equal(0, _table.RefusedByCaller);
+    }
+
     [Theory]
     [InlineData(TcpFlags.Ack)]
     [InlineData(TcpFlags.Fin | TcpFlags.Ack)]
