@@ -24,8 +24,9 @@ namespace SharpTun.Stack.Nat;
 /// Checksums are not verified: an incremental update keeps a corrupt checksum corrupt, and the
 /// kernel, which verifies every segment written into a TUN, drops it. IPv4 fragments and IPv6
 /// packets with extension headers are dropped (a Routing header would change the pseudo-header;
-/// the kernel's TCP sends neither). The listener's ephemeral-port collisions cannot happen: Linux
-/// never picks as a connect() source port one that a listening socket has bound on that address.
+/// the kernel's TCP sends neither). An app's packet is not mistaken for the listener's: Linux does
+/// not pick as a connect() source port one that a bound socket (the listener) holds on that address
+/// (__inet_hash_connect skips ports in the bind hash).
 /// </para>
 /// <para>Allocates nothing per packet; thread-safe (one instance can serve several TUN queues).</para>
 /// </remarks>
@@ -122,7 +123,7 @@ public sealed class TcpNatRewriter
             // From the listener back to the app.
             if (!_table.TryGetByVirtualEndpoint(destination, out var back) || back.State == TcpNatSessionState.AwaitingDecision)
                 return isReset ? NatVerdict.Drop : NatVerdict.Reset; // an RST for a kernel socket we forgot
-            back.Observe(flags, fromApp: false, _table.Now());
+            back.Observe(flags, fromApp: false, _table.CoarseNow);
             session = back;
             newSource = back.Destination;
             newDestination = back.Source;
@@ -150,7 +151,7 @@ public sealed class TcpNatRewriter
                 session = null;
                 return isReset ? NatVerdict.Drop : NatVerdict.Reset;
         }
-        found.Observe(flags, fromApp: true, _table.Now());
+        found.Observe(flags, fromApp: true, _table.CoarseNow);
         newSource = found.VirtualEndpoint;
         newDestination = new NatEndpoint(pool.ListenerAddress, _listenerPort, pool.IsIPv6);
         return NatVerdict.Forward;

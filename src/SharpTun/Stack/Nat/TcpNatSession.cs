@@ -47,6 +47,10 @@ public sealed class TcpNatSession
     internal bool TryAdmit() =>
         Interlocked.CompareExchange(ref _state, (int)TcpNatSessionState.Open, (int)TcpNatSessionState.AwaitingDecision) == (int)TcpNatSessionState.AwaitingDecision;
 
+    /// <summary>Moves a session awaiting a decision straight to closed; false when it is past that.</summary>
+    internal bool TryRefuse() =>
+        Interlocked.CompareExchange(ref _state, (int)TcpNatSessionState.Closed, (int)TcpNatSessionState.AwaitingDecision) == (int)TcpNatSessionState.AwaitingDecision;
+
     internal void MarkClosed() => Volatile.Write(ref _state, (int)TcpNatSessionState.Closed);
 
     /// <summary>

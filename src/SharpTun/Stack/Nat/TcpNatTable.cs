@@ -10,8 +10,12 @@ namespace SharpTun.Stack.Nat;
 /// </summary>
 /// <remarks>
 /// Time comes from the injected <see cref="TimeProvider"/>; nothing runs by itself: call
-/// <see cref="Expire"/> periodically (e.g. once a second from a timer) to end closed and idle
-/// sessions and release their virtual endpoints.
+/// <see cref="Expire"/> about once a second (from a timer or the reader loop) to end closed and
+/// idle sessions and release their virtual endpoints. The per-packet path does not read the clock
+/// (a monotonic clock read costs about 26 ns here, a third of the whole rewrite): it stamps
+/// activity and FIN/RST with a coarse time that <see cref="Expire"/> and session creation advance,
+/// much as conntrack uses jiffies. Timeouts are therefore accurate to the interval between
+/// <see cref="Expire"/> calls.
 /// </remarks>
 public sealed class TcpNatTable
 {
@@ -25,6 +29,7 @@ public sealed class TcpNatTable
     private long _refusedPoolExhausted;
     private long _refusedByCaller;
     private long _expired;
+    private long _coarseNow;
 
     /// <summary>Creates a table drawing virtual endpoints from one pool per address family.</summary>
     /// <param name="options">Listener port and timeouts.</param>
@@ -45,6 +50,7 @@ public sealed class TcpNatTable
         _ipv4Pool = ipv4Pool;
         _ipv6Pool = ipv6Pool;
         _time = timeProvider ?? TimeProvider.System;
+        _coarseNow = _time.GetTimestamp();
     }
 
     /// <summary>The listener port and timeouts.</summary>
@@ -95,7 +101,8 @@ public sealed class TcpNatTable
     public bool Refuse(TcpNatSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (session.State != TcpNatSessionState.AwaitingDecision || !Remove(session))
+        // The state changes first, so an Admit racing with this call cannot win after it.
+        if (!session.TryRefuse() || !Remove(session))
             return false;
         Interlocked.Increment(ref _refusedByCaller);
         return true;
@@ -109,7 +116,7 @@ public sealed class TcpNatTable
     /// </summary>
     public int Expire()
     {
-        long now = _time.GetTimestamp();
+        long now = ReadClock();
         int removed = 0;
         foreach (var pair in _byVirtual)
         {
@@ -130,7 +137,8 @@ public sealed class TcpNatTable
 
     internal NatPool? PoolFor(bool isIPv6) => isIPv6 ? _ipv6Pool : _ipv4Pool;
 
-    internal long Now() => _time.GetTimestamp();
+    /// <summary>The coarse time for the per-packet path: the latest clock reading of <see cref="Expire"/> or session creation.</summary>
+    internal long CoarseNow => Volatile.Read(ref _coarseNow);
 
     internal bool TryGetByFlow(in TcpFlowKey key, out TcpNatSession session) => _byFlow.TryGetValue(key, out session!);
 
@@ -157,13 +165,28 @@ public sealed class TcpNatTable
                 session = null!;
                 return false;
             }
-            session = new TcpNatSession(key.Source, key.Destination, virtualEndpoint, _time.GetTimestamp());
+            session = new TcpNatSession(key.Source, key.Destination, virtualEndpoint, ReadClock());
             _byFlow[key] = session;
             _byVirtual[virtualEndpoint] = session;
             Interlocked.Increment(ref _created);
             created = true;
             return true;
         }
+    }
+
+    /// <summary>Reads the clock and advances the coarse time to it (never backwards when threads race).</summary>
+    private long ReadClock()
+    {
+        long now = _time.GetTimestamp();
+        long seen = Volatile.Read(ref _coarseNow);
+        while (now > seen)
+        {
+            long prior = Interlocked.CompareExchange(ref _coarseNow, now, seen);
+            if (prior == seen)
+                break;
+            seen = prior;
+        }
+        return now;
     }
 
     private bool Remove(TcpNatSession session)

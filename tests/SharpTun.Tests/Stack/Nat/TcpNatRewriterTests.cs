@@ -120,6 +120,7 @@ public sealed class TcpNatRewriterTests
     {
         var session = OpenFlow(App, Remote);
         _time.Advance(_table.Options.IdleTimeout - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _table.Expire()); // the periodic sweep also advances the table's coarse clock
         Forward(NatPackets.Tcp(App, Remote, TcpFlags.Ack, 1001, 1));
         _time.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(0, _table.Expire());
@@ -157,6 +158,17 @@ public sealed class TcpNatRewriterTests
         var header = NatPackets.ReadTcpHeader(reply);
         Assert.Equal(TcpFlags.Rst | TcpFlags.Ack, header.Flags);
         Assert.Equal(78u, header.AcknowledgmentNumber);
+    }
+
+    [Fact]
+    public void Refuse_AdmittedSession_ReturnsFalseAndKeepsIt()
+    {
+        var session = OpenFlow(App, Remote);
+        Assert.False(_table.Refuse(session));
+        Assert.False(_table.Admit(session));
+        Assert.Equal(TcpNatSessionState.Open, session.State);
+        Assert.Equal(1, _table.Count);
+        Assert.Equal(0, _table.RefusedByCaller);
     }
 
     [Theory]

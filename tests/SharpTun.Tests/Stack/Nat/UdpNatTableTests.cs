@@ -107,6 +107,25 @@ public sealed class UdpNatTableTests
     }
 
     [Fact]
+    public void GetOrAdd_RacingThreads_KeepOneAssociationAndDisposeTheLoser()
+    {
+        var made = new System.Collections.Concurrent.ConcurrentBag<Association>();
+        using var table = new UdpNatTable<Association>(source => { var association = new Association(source); made.Add(association); return association; });
+        var winners = new Association[2][];
+        Parallel.For(0, 2, thread =>
+        {
+            winners[thread] = new Association[500];
+            for (int i = 0; i < 500; i++)
+                winners[thread][i] = table.GetOrAdd(NatEndpoint.V4(0xC6120001, (ushort)(1000 + i)));
+        });
+        Assert.Equal(500, table.Count);
+        Assert.Equal(500, table.Created);
+        for (int i = 0; i < 500; i++)
+            Assert.Same(winners[0][i], winners[1][i]);
+        Assert.Equal(500, made.Count(association => !association.Disposed));
+    }
+
+    [Fact]
     public void TryGet_Existing_AllocatesNothing()
     {
         var table = Table();
