@@ -76,6 +76,16 @@ public static class ConnectionRelay
                 }
                 catch (Exception e) when (IsConnectionEnd(e))
                 {
+                    if (state.HasFinished(Other(from)))
+                    {
+                        // The other side already sent its whole answer and FIN, then refused more data
+                        // (a server that answers without reading and closes). An RST now would discard
+                        // that answer from our socket's send queue before the sender read it; let the
+                        // sender finish instead, and drop what it still sends.
+                        await DrainAsync(source).ConfigureAwait(false);
+                        state.Finished(from);
+                        return total;
+                    }
                     state.Reset(Other(from));
                     return total;
                 }
@@ -91,6 +101,31 @@ public static class ConnectionRelay
         {
             if (buffer is not null)
                 ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Most bytes dropped while draining a sender whose peer is gone, before resetting it instead.</summary>
+    private const int MaximumDrainBytes = 1 << 20;
+
+    /// <summary>Reads and drops until the sender closes, resets, or sends more than <see cref="MaximumDrainBytes"/>; then closes it.</summary>
+    private static async Task DrainAsync(ProxyConnection sender)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var drained = 0L;
+            int count;
+            while (drained < MaximumDrainBytes && (count = await sender.ReceiveAsync(scratch, CancellationToken.None).ConfigureAwait(false)) > 0)
+                drained += count;
+            if (drained >= MaximumDrainBytes)
+                sender.Abort();
+        }
+        catch (Exception e) when (IsConnectionEnd(e))
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
@@ -112,11 +147,26 @@ public static class ConnectionRelay
 
         public ProxyConnection Get(RelaySide side) => side == RelaySide.Client ? client : remote;
 
+        private bool _clientFinished, _remoteFinished;
+
+        /// <summary>Whether <paramref name="side"/> has sent its FIN (and everything before it was passed on).</summary>
+        public bool HasFinished(RelaySide side)
+        {
+            lock (_lock)
+                return side == RelaySide.Client ? _clientFinished : _remoteFinished;
+        }
+
         /// <summary><paramref name="side"/> finished sending: pass the FIN on.</summary>
         public void Finished(RelaySide side)
         {
             lock (_lock)
+            {
                 _first ??= side;
+                if (side == RelaySide.Client)
+                    _clientFinished = true;
+                else
+                    _remoteFinished = true;
+            }
             try
             {
                 Get(Other(side)).Socket.Shutdown(SocketShutdown.Send);

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using SharpTun.TestSupport;
+
+namespace SharpTun.EndToEnd;
+
+/// <summary>
+/// Two namespaces joined by a veth pair: "client", where SharpTun runs (its outbound sockets live
+/// there), and "remote", where real servers listen (10.201.0.2 and fd42::2). Servers are started
+/// with <see cref="StartServer"/> and killed on dispose, together with both namespaces.
+/// </summary>
+public sealed class ProxyTestbed : IDisposable
+{
+    public const string RemoteV4 = "10.201.0.2";
+    public const string RemoteV6 = "fd42::2";
+
+    private readonly List<Process> _servers = [];
+    private readonly string _httpResponse = Path.Combine("/tmp", $"sharptun-http-{Guid.NewGuid():N}");
+
+    public TestNamespace Client { get; }
+
+    public TestNamespace Remote { get; }
+
+    public ProxyTestbed()
+    {
+        Client = TestNamespace.Create("st-cli");
+        try
+        {
+            Remote = TestNamespace.Create("st-rmt");
+            Client.Ip($"link add veth-c type veth peer name veth-r netns {Remote.Name}");
+            Client.Ip("addr add 10.201.0.1/24 dev veth-c");
+            Client.Ip("addr add fd42::1/64 dev veth-c nodad");
+            Client.Ip("link set veth-c up");
+            Remote.Ip($"addr add {RemoteV4}/24 dev veth-r");
+            Remote.Ip($"addr add {RemoteV6}/64 dev veth-r nodad");
+            Remote.Ip("link set veth-r up");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a server program inside the remote namespace and waits until its TCP/UDP port is bound.</summary>
+    public void StartServer(int port, string protocol, string file, params string[] arguments)
+    {
+        var process = Remote.Start(file, arguments);
+        _servers.Add(process);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var flag = protocol == "udp" ? "-uln" : "-tln";
+        while (!Remote.Exec($"ss {flag}").StandardOutput.Contains($":{port} "))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"{file} did not start listening on {protocol} port {port}: {process.StandardError.ReadToEnd()}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>
+    /// A tiny HTTP server answering every request with "hello from remote". It writes its answer
+    /// without reading the request and closes, as simple servers do (so the relay must not lose an
+    /// answer that arrives before, or is followed by a reset after, the app's request).
+    /// </summary>
+    public void StartHttpServer(int port = 8080, string bind = RemoteV4)
+    {
+        File.WriteAllText(_httpResponse, "HTTP/1.0 200 OK\r\nContent-Length: 17\r\n\r\nhello from remote");
+        StartServer(port, "tcp", "socat", "-U", $"{(bind.Contains(':') ? "TCP6" : "TCP4")}-LISTEN:{port},bind={bind},fork,reuseaddr", $"OPEN:{_httpResponse},rdonly");
+    }
+
+    /// <summary>Runs <c>sharptun ARGS</c> inside the client namespace to completion.</summary>
+    public RunResult Sharptun(params string[] arguments) => SharptunProcess.RunIn(Client, arguments);
+
+    public void Dispose()
+    {
+        foreach (var server in _servers)
+        {
+            if (!server.HasExited)
+                server.Kill(entireProcessTree: true);
+            server.WaitForExit();
+            server.Dispose();
+        }
+        Remote?.Dispose();
+        Client.Dispose();
+        File.Delete(_httpResponse);
+    }
+}
