@@ -21,7 +21,6 @@ public sealed class ExecCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("hello from remote", run.StandardOutput); // stdout is curl's alone
         Assert.Contains("1 tcp connection proxied", run.StandardError);
-        Assert.DoesNotContain("sharptun-", _bed.Client.Exec("ip netns list").StandardOutput); // its namespace is gone
     }
 
     [Fact]
@@ -134,13 +133,46 @@ public sealed class ExecCommandTests : IDisposable
     public void Exec_Terminated_StopsCommandAndRemovesNamespace()
     {
         using var exec = SharptunProcess.StartIn(_bed.Client, "exec", "--", "sleep", "60");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!_bed.Client.Exec("ip netns list").StandardOutput.Contains("sharptun-") && DateTime.UtcNow < deadline)
-            Thread.Sleep(50);
+        var ns = $"sharptun-{exec.Id}"; // named namespaces are global: look for this run's only
+        WaitForNamespace(ns);
         Thread.Sleep(500); // let sleep start inside it
         exec.Signal(15);
         exec.WaitForExit(TimeSpan.FromSeconds(20));
-        Assert.DoesNotContain("sharptun-", _bed.Client.Exec("ip netns list").StandardOutput);
+        Assert.DoesNotContain(ns, NamespaceList());
+    }
+
+    [Fact]
+    public void Exec_KilledWithSigkill_CleanupRemovesItsNamespace()
+    {
+        var marker = $"{Random.Shared.Next(100, 999)}.{Random.Shared.Next(100, 999)}"; // a sleep we can find again
+        using var exec = SharptunProcess.StartIn(_bed.Client, "exec", "--", "sleep", marker);
+        try
+        {
+            var ns = $"sharptun-{exec.Id}";
+            WaitForNamespace(ns);
+            exec.Signal(9);
+            exec.WaitForExit();
+            Assert.Contains(ns, NamespaceList());
+
+            // From the host, as a user would after a crash; cleanup enters the namespace the journal names.
+            var cleanup = SharptunProcess.Run("cleanup");
+
+            Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+            Assert.DoesNotContain(ns, NamespaceList());
+        }
+        finally
+        {
+            Run.Line($"pkill -f sleep.{marker}");
+        }
+    }
+
+    private static string NamespaceList() => Run.Checked("ip netns list");
+
+    private static void WaitForNamespace(string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!NamespaceList().Contains(name) && DateTime.UtcNow < deadline)
+            Thread.Sleep(50);
     }
 
     private static void WaitForListener(TestNamespace ns, int port)
