@@ -76,7 +76,9 @@ public sealed class SharptunProcess : IDisposable
             _process.WaitForExit();
             throw new TimeoutException($"sharptun did not exit in time:\n{StandardError}");
         }
-        _process.WaitForExit(); // drains the asynchronous output readers
+        // Drain the asynchronous output readers, but not forever: a grandchild that outlives us (the
+        // command of a killed 'exec') keeps the pipes open.
+        Task.Run(() => _process.WaitForExit()).Wait(TimeSpan.FromSeconds(5));
         return _process.ExitCode;
     }
 
