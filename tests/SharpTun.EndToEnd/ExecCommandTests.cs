@@ -107,18 +107,70 @@ public sealed class ExecCommandTests : IDisposable
     public void Exec_ThroughMicrosocks_GetsPage()
     {
         _bed.StartHttpServer();
-        using var socks = _bed.Client.Start("microsocks", ["-i", "127.0.0.1", "-p", "1080"]);
-        try
+        _bed.StartClientServer(1080, "tcp", "microsocks", "-i", "127.0.0.1", "-p", "1080");
+        var run = _bed.Sharptun("exec", "--proxy", "socks5://127.0.0.1:1080", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("hello from remote", run.StandardOutput);
+    }
+
+    [Fact]
+    public void Exec_ThroughTinyproxyHttpConnect_GetsPage()
+    {
+        var config = _bed.WriteFile("tinyproxy.conf", "Port 8888\nListen 127.0.0.1\nAllow 127.0.0.1\nConnectPort 8080\nMaxClients 100\n");
+        _bed.StartHttpServer();
+        _bed.StartClientServer(8888, "tcp", "tinyproxy", "-d", "-c", config);
+        var run = _bed.Sharptun("exec", "--proxy", "http://127.0.0.1:8888", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("hello from remote", run.StandardOutput);
+    }
+
+    [Fact]
+    public void Exec_DigThroughDanteUdpAssociate_Resolves()
+    {
+        _bed.StartServer(53, "udp", "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
+            $"--listen-address={ProxyTestbed.RemoteV4}", "--address=/test.example/10.1.2.3", "--user=root", "--pid-file=");
+        var config = _bed.WriteFile("danted.conf", """
+            logoutput: stderr
+            internal: 127.0.0.1 port = 1081
+            external: veth-c
+            clientmethod: none
+            socksmethod: none
+            user.privileged: root
+            user.unprivileged: nobody
+            client pass {
+                from: 127.0.0.0/8 to: 0.0.0.0/0
+            }
+            socks pass {
+                from: 127.0.0.0/8 to: 0.0.0.0/0
+                command: connect udpassociate
+            }
+            socks pass {
+                from: 0.0.0.0/0 to: 127.0.0.0/8
+                command: udpreply
+            }
+            """);
+        _bed.StartClientServer(1081, "tcp", "danted", "-f", config, "-p", _bed.WriteFile("danted.pid", ""));
+
+        var run = _bed.Sharptun("exec", "--proxy", "socks5://127.0.0.1:1081", "--", "dig", $"@{ProxyTestbed.RemoteV4}", "test.example", "+short", "+tries=2", "+time=3");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("10.1.2.3", run.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void Exec_Iperf3TcpBothDirectionsAndUdp_Complete()
+    {
+        _bed.StartServer(5201, "tcp", "iperf3", "-s", "-B", ProxyTestbed.RemoteV4);
+        foreach (var extra in new[] { "", "-R", "-u -b 200M" })
         {
-            WaitForListener(_bed.Client, 1080);
-            var run = _bed.Sharptun("exec", "--proxy", "socks5://127.0.0.1:1080", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+            var run = _bed.Sharptun(["exec", "--", "iperf3", "-c", ProxyTestbed.RemoteV4, "-t", "2", "-J", .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
             Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Equal("hello from remote", run.StandardOutput);
-        }
-        finally
-        {
-            socks.Kill(entireProcessTree: true);
-            socks.WaitForExit();
+            using var report = System.Text.Json.JsonDocument.Parse(run.StandardOutput); // stdout is iperf3's clean JSON
+            var end = report.RootElement.GetProperty("end");
+            var bytes = extra.Contains("-u")
+                ? end.GetProperty("sum").GetProperty("bytes").GetInt64()
+                : end.GetProperty("sum_received").GetProperty("bytes").GetInt64();
+            Assert.True(bytes > 10_000_000, $"iperf3 {extra} moved only {bytes} bytes");
         }
     }
 
@@ -173,12 +225,5 @@ public sealed class ExecCommandTests : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!NamespaceList().Contains(name) && DateTime.UtcNow < deadline)
             Thread.Sleep(50);
-    }
-
-    private static void WaitForListener(TestNamespace ns, int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!ns.Exec("ss -tln").StandardOutput.Contains($":{port} ") && DateTime.UtcNow < deadline)
-            Thread.Sleep(20);
     }
 }

@@ -14,7 +14,9 @@ public sealed class ProxyTestbed : IDisposable
     public const string RemoteV6 = "fd42::2";
 
     private readonly List<Process> _servers = [];
-    private readonly string _httpResponse = Path.Combine("/tmp", $"sharptun-http-{Guid.NewGuid():N}");
+    private readonly string _files = Path.Combine("/tmp", $"sharptun-testbed-{Guid.NewGuid():N}");
+
+
 
     public TestNamespace Client { get; }
 
@@ -42,16 +44,23 @@ public sealed class ProxyTestbed : IDisposable
     }
 
     /// <summary>Starts a server program inside the remote namespace and waits until its TCP/UDP port is bound.</summary>
-    public void StartServer(int port, string protocol, string file, params string[] arguments)
+    public void StartServer(int port, string protocol, string file, params string[] arguments) =>
+        StartServerIn(Remote, port, protocol, file, arguments);
+
+    /// <summary>Starts a server (a SOCKS or HTTP proxy) inside the client namespace, next to SharpTun.</summary>
+    public void StartClientServer(int port, string protocol, string file, params string[] arguments) =>
+        StartServerIn(Client, port, protocol, file, arguments);
+
+    private void StartServerIn(TestNamespace ns, int port, string protocol, string file, string[] arguments)
     {
-        var process = Remote.Start(file, arguments);
+        var process = ns.Start(file, arguments);
         _servers.Add(process);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         var flag = protocol == "udp" ? "-uln" : "-tln";
-        while (!Remote.Exec($"ss {flag}").StandardOutput.Contains($":{port} "))
+        while (!ns.Exec($"ss {flag}").StandardOutput.Contains($":{port} "))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"{file} did not start listening on {protocol} port {port}: {process.StandardError.ReadToEnd()}");
+                throw new InvalidOperationException($"{file} did not start listening on {protocol} port {port}{(process.HasExited ? ": " + process.StandardError.ReadToEnd() : "")}");
             Thread.Sleep(20);
         }
     }
@@ -63,8 +72,17 @@ public sealed class ProxyTestbed : IDisposable
     /// </summary>
     public void StartHttpServer(int port = 8080, string bind = RemoteV4)
     {
-        File.WriteAllText(_httpResponse, "HTTP/1.0 200 OK\r\nContent-Length: 17\r\n\r\nhello from remote");
-        StartServer(port, "tcp", "socat", "-U", $"{(bind.Contains(':') ? "TCP6" : "TCP4")}-LISTEN:{port},bind={bind},fork,reuseaddr", $"OPEN:{_httpResponse},rdonly");
+        var response = WriteFile("http-response", "HTTP/1.0 200 OK\r\nContent-Length: 17\r\n\r\nhello from remote");
+        StartServer(port, "tcp", "socat", "-U", $"{(bind.Contains(':') ? "TCP6" : "TCP4")}-LISTEN:{port},bind={bind},fork,reuseaddr", $"OPEN:{response},rdonly");
+    }
+
+    /// <summary>Writes a file (a server's configuration) into this testbed's directory, deleted on dispose; returns its path.</summary>
+    public string WriteFile(string name, string contents)
+    {
+        Directory.CreateDirectory(_files);
+        var path = Path.Combine(_files, name);
+        File.WriteAllText(path, contents);
+        return path;
     }
 
     /// <summary>Runs <c>sharptun ARGS</c> inside the client namespace to completion.</summary>
@@ -81,6 +99,7 @@ public sealed class ProxyTestbed : IDisposable
         }
         Remote?.Dispose();
         Client.Dispose();
-        File.Delete(_httpResponse);
+        if (Directory.Exists(_files))
+            Directory.Delete(_files, recursive: true);
     }
 }
