@@ -69,15 +69,12 @@ public sealed class ExecCommandTests : IDisposable
     }
 
     [Fact]
-    public void Exec_LargeDownload_Sha256Matches()
+    public void Exec_OneGibibyteDownload_Sha256Matches()
     {
         var file = Path.Combine("/tmp", $"sharptun-large-{Guid.NewGuid():N}");
         try
         {
-            var data = new byte[256 * 1024 * 1024];
-            new Random(2026).NextBytes(data);
-            File.WriteAllBytes(file, data);
-            var expected = Convert.ToHexStringLower(SHA256.HashData(data));
+            var expected = WriteRandomFile(file, 1L << 30);
             _bed.StartServer(9001, "tcp", "socat", $"TCP-LISTEN:9001,bind={ProxyTestbed.RemoteV4},reuseaddr", $"OPEN:{file},rdonly");
 
             var run = _bed.Sharptun("exec", "--", "sh", "-c", $"socat -u TCP:{ProxyTestbed.RemoteV4}:9001 - | sha256sum");
@@ -89,6 +86,22 @@ public sealed class ExecCommandTests : IDisposable
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>Writes <paramref name="length"/> seeded random bytes and returns their SHA-256 (hex).</summary>
+    private static string WriteRandomFile(string path, long length)
+    {
+        var random = new Random(2026);
+        var chunk = new byte[1 << 20];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var output = File.Create(path);
+        for (long written = 0; written < length; written += chunk.Length)
+        {
+            random.NextBytes(chunk);
+            hash.AppendData(chunk);
+            output.Write(chunk);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     [Fact]
