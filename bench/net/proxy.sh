@@ -144,8 +144,8 @@ label[socks5]="sharptun exec, socks5:// dante"
 label[proxychains4]="proxychains4 -> dante"
 label[redsocks]="redsocks -> dante"
 prefix[baseline]="ip netns exec $C"
-prefix[direct]="ip netns exec $C $root/sharptun exec --"
-prefix[socks5]="ip netns exec $C $root/sharptun exec --proxy socks5://127.0.0.1:$SOCKS_PORT --"
+prefix[direct]="ip netns exec $C $root/sharptun exec ${SHARPTUN_ARGS:-} --"
+prefix[socks5]="ip netns exec $C $root/sharptun exec ${SHARPTUN_ARGS:-} --proxy socks5://127.0.0.1:$SOCKS_PORT --"
 prefix[proxychains4]="ip netns exec $C proxychains4 -q -f $tmp/proxychains.conf"
 prefix[redsocks]="ip netns exec $C"
 tests=(up1 down1 up4 down4)
@@ -175,10 +175,24 @@ run() { # path key stdout-file command...   -> runs the command through the path
   fi
 }
 
+# A server that is no longer listening (it exited, or something on the machine killed it) is
+# reported with the end of its log and started again, so one loss does not void the rest of the run.
+ensure_server() { # name port command...
+  local name="$1" port="$2"; shift 2
+  if ! ip netns exec "$R" ss -Hltn "sport = :$port" | grep -q .; then
+    echo "  warning: $name was gone; restarting it. End of its log:" >&2
+    tail -3 "$tmp/$name.log" | sed 's/^/    /' >&2
+    mv "$tmp/$name.log" "$tmp/$name.log.old"
+    daemon "$name" "$@"
+    wait_listen "$R" "$port" "$name"
+  fi
+}
+
 measure_path() { # path
   local path="$1" t v f
   for t in "${tests[@]}"; do
     f="$tmp/$path-$t.json"
+    ensure_server iperf3-server "$IPERF_PORT" ip netns exec "$R" iperf3 -s -B "$RA" -p "$IPERF_PORT"
     # shellcheck disable=SC2086
     run "$path" "$t" "$f" iperf3 -c "$RA" -p "$IPERF_PORT" -t "$secs" ${targs[$t]} -J
     v=$(jq -r '.end.sum_received.bits_per_second // empty' "$f" 2>/dev/null || true)
@@ -188,6 +202,7 @@ measure_path() { # path
     sleep 1
   done
   f="$tmp/$path-sockperf.txt"
+  ensure_server sockperf-server "$SOCKPERF_PORT" ip netns exec "$R" sockperf server --tcp -i "$RA" -p "$SOCKPERF_PORT"
   run "$path" lat "$f" sockperf ping-pong --tcp -i "$RA" -p "$SOCKPERF_PORT" -t "$secs"
   lat[$path]=$(sed -n 's/.*Summary: Latency is \([0-9.]*\) usec.*/\1/p' "$f" | head -1)
   p50[$path]=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$f" | head -1)
