@@ -8,6 +8,7 @@
 # Needs (Debian): apt-get install -y iperf3 sockperf proxychains4 redsocks dante-server jq iptables
 #                 and the .NET 10 SDK for ./sharptun.
 # Usage: bash bench/net/proxy.sh [SECONDS]      (as root; SECONDS per measurement, default 5)
+#        SHARPTUN_ARGS="--mtu 9000" bash bench/net/proxy.sh   (extra options for sharptun exec)
 #
 # Everything runs in two namespaces this script creates (stbench-c-PID "client", stbench-r-PID
 # "remote") joined by a veth pair on 10.202.0.0/24, plus loopback inside the client namespace.
