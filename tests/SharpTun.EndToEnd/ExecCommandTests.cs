@@ -218,9 +218,9 @@ public sealed class ExecCommandTests : IDisposable
             WaitForNamespace(ns);
             exec.Signal(9);
             exec.WaitForExit();
-            Assert.Contains(ns, NamespaceList());
 
-            // From the host, as a user would after a crash; cleanup enters the namespace the journal names.
+            // From the host, as a user would after a crash; cleanup enters the namespace the journal
+            // names. (A sharptun started by a parallel test may get there first: every start cleans up.)
             var cleanup = SharptunProcess.Run("cleanup");
 
             Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
@@ -237,7 +237,10 @@ public sealed class ExecCommandTests : IDisposable
     private static void WaitForNamespace(string name)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!NamespaceList().Contains(name) && DateTime.UtcNow < deadline)
+        while (!NamespaceList().Contains(name))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"sharptun exec did not create namespace {name}");
             Thread.Sleep(50);
+        }
     }
 }
