@@ -8,7 +8,11 @@ public static class ProcessStartTime
 {
     private const int StartTimeField = 22;
 
-    /// <summary>The start time of process <paramref name="pid"/>, or null when no such process exists.</summary>
+    /// <summary>
+    /// The start time of process <paramref name="pid"/>, or null when no such process exists or it
+    /// has already died and is only waiting to be reaped (a zombie: after kill -9 its pid stays in
+    /// /proc until the parent, or a slow init, collects it; its journal must count as orphaned).
+    /// </summary>
     public static ulong? Read(int pid)
     {
         string stat;
@@ -24,7 +28,7 @@ public static class ProcessStartTime
     }
 
     /// <summary>
-    /// Field 22 of a stat line. Field 2 is the command name in parentheses and may itself contain
+    /// Field 22 of a stat line, or null for a process that is a zombie or dead. Field 2 is the command name in parentheses and may itself contain
     /// spaces and ')', so fields are counted from the last ')'.
     /// </summary>
     public static ulong? Parse(string stat)
@@ -33,6 +37,8 @@ public static class ProcessStartTime
         if (end < 0)
             return null;
         var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length > 0 && fields[0] is "Z" or "X") // field 3, the state: zombie or dead
+            return null;
         const int index = StartTimeField - 3; // the first field after ')' is field 3
         return fields.Length > index && ulong.TryParse(fields[index], out var ticks) ? ticks : null;
     }

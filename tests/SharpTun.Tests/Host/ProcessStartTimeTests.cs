@@ -11,6 +11,16 @@ public sealed class ProcessStartTimeTests
         Assert.Equal(987654UL, ProcessStartTime.Parse(stat));
     }
 
+    [Theory]
+    [InlineData("Z")]
+    [InlineData("X")]
+    public void Parse_ZombieOrDeadProcess_ReturnsNull(string state)
+    {
+        var stat = $"4242 (dotnet) {state} 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0";
+        Assert.Null(ProcessStartTime.Parse(stat));
+        Assert.Equal(987654UL, ProcessStartTime.Parse(stat.Replace($" {state} ", " S ")));
+    }
+
     [Fact]
     public void Parse_Garbage_ReturnsNull() => Assert.Null(ProcessStartTime.Parse("no parenthesis here"));
 
