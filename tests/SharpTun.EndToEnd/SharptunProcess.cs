@@ -34,9 +34,13 @@ public sealed class SharptunProcess : IDisposable
     public static RunResult RunIn(TestNamespace ns, params string[] arguments) =>
         ns.Exec("dotnet", [DllPath, .. arguments], TimeSpan.FromSeconds(60));
 
-    /// <summary>Starts <c>sharptun ARGS</c> in the background inside <paramref name="ns"/>.</summary>
+    /// <summary>
+    /// Starts <c>sharptun ARGS</c> in the background inside <paramref name="ns"/>. SIGINT is reset to
+    /// its default first: a test run started in the background by a shell inherits SIGINT ignored,
+    /// and a program started with SIGINT ignored keeps ignoring it (as sharptun rightly does).
+    /// </summary>
     public static SharptunProcess StartIn(TestNamespace ns, params string[] arguments) =>
-        new(ns.Start("dotnet", [DllPath, .. arguments]));
+        new(ns.Start("env", ["--default-signal=INT", "dotnet", DllPath, .. arguments]));
 
     public int Id => _process.Id;
 
