@@ -207,6 +207,12 @@ public readonly ref struct Ipv4Packet
     }
 
     /// <summary>
+    /// Whether the destination is multicast (224.0.0.0/4, RFC 5771) or in 240.0.0.0/4, which holds
+    /// the limited broadcast 255.255.255.255 (RFC 919): not a host anyone can answer for.
+    /// </summary>
+    public bool IsDestinationMulticastOrBroadcast => DestinationAddress[0] >= 0xE0;
+
+    /// <summary>
     /// Swaps source and destination, as a reply built in place needs; the header checksum and any
     /// pseudo-header sum stay valid because one's-complement addition is commutative.
     /// </summary>

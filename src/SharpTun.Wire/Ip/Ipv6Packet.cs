@@ -200,6 +200,9 @@ public readonly ref struct Ipv6Packet
     /// <summary>Allocates the destination as an <see cref="IPAddress"/>; for logs and setup, not the hot path.</summary>
     public IPAddress GetDestinationIPAddress() => new(DestinationAddress);
 
+    /// <summary>Whether the destination is multicast, ff00::/8 (RFC 4291 §2.7).</summary>
+    public bool IsDestinationMulticast => DestinationAddress[0] == 0xFF;
+
     /// <summary>
     /// Swaps source and destination, as a reply built in place needs; pseudo-header sums stay valid
     /// because one's-complement addition is commutative. A Routing header is not reversed.

@@ -29,7 +29,7 @@ public static class IcmpEchoResponder
     private static int TryAnswerV4(Span<byte> packet)
     {
         if (!Ipv4Packet.TryParse(packet, out var ip) || ip.Protocol != IpProtocol.Icmp || ip.IsFragment
-            || !ip.IsHeaderChecksumValid || IsMulticastOrBroadcastV4(ip.DestinationAddress))
+            || !ip.IsHeaderChecksumValid || ip.IsDestinationMulticastOrBroadcast)
             return 0;
         if (!IcmpV4Packet.TryParse(ip.Payload, out var icmp) || icmp.Type != IcmpV4Type.EchoRequest
             || icmp.Code != 0 || !icmp.IsChecksumValid)
@@ -45,7 +45,7 @@ public static class IcmpEchoResponder
     private static int TryAnswerV6(Span<byte> packet)
     {
         if (!Ipv6Packet.TryParse(packet, out var ip) || ip.UpperLayerProtocol != IpProtocol.IcmpV6 || ip.IsFragment
-            || ip.DestinationAddress[0] == 0xFF) // ff00::/8 multicast (RFC 4291 §2.7)
+            || ip.IsDestinationMulticast)
             return 0;
         var pseudoHeaderSum = PseudoHeader.SumV6(ip.SourceAddress, ip.DestinationAddress, (byte)IpProtocol.IcmpV6, ip.UpperLayerPayload.Length);
         if (!IcmpV6Packet.TryParse(ip.UpperLayerPayload, out var icmp) || icmp.Type != IcmpV6Type.EchoRequest
@@ -66,10 +66,4 @@ public static class IcmpEchoResponder
         ip.HopLimit = ReplyHopLimit;
         return Ipv6Packet.HeaderLength + messageLength;
     }
-
-    /// <summary>
-    /// Multicast 224.0.0.0/4 (RFC 5771) and reserved 240.0.0.0/4, which holds the limited broadcast
-    /// 255.255.255.255 (RFC 919): a reply must never come from such a source.
-    /// </summary>
-    private static bool IsMulticastOrBroadcastV4(ReadOnlySpan<byte> address) => address[0] >= 0xE0;
 }

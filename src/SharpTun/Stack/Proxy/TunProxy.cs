@@ -298,7 +298,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         if (IpPacket.GetVersion(packet) == IpVersion.V4)
         {
             var ip = Ipv4Packet.CreateUnchecked(packet);
-            if (ip.DestinationAddress[0] >= 0xE0)
+            if (ip.IsDestinationMulticastOrBroadcast)
                 return; // multicast and broadcast are not proxied
             source = NatEndpoint.V4(ip.Source, udp.SourcePort);
             destination = NatEndpoint.V4(ip.Destination, udp.DestinationPort);
@@ -306,7 +306,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         else
         {
             var ip = Ipv6Packet.CreateUnchecked(packet);
-            if (ip.DestinationAddress[0] == 0xFF)
+            if (ip.IsDestinationMulticast)
                 return;
             source = NatEndpoint.V6(ip.Source, udp.SourcePort);
             destination = NatEndpoint.V6(ip.Destination, udp.DestinationPort);
