@@ -22,6 +22,18 @@ public readonly record struct InterfaceAddress
 
     public int PrefixLength { get; }
 
+    /// <summary>The subnet the address is in: host bits cleared, e.g. 10.0.0.0/24 for 10.0.0.1/24.</summary>
+    public IPNetwork Network
+    {
+        get
+        {
+            var bytes = Address.GetAddressBytes();
+            for (var bit = PrefixLength; bit < bytes.Length * 8; bit++)
+                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+            return new IPNetwork(new IPAddress(bytes), PrefixLength);
+        }
+    }
+
     /// <summary>Parses "10.0.0.1/24" or "fd00::1/64".</summary>
     public static InterfaceAddress Parse(string text)
     {

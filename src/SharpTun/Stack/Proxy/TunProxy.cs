@@ -62,8 +62,8 @@ public sealed partial class TunProxy : IAsyncDisposable
         _udpFactory = udpFactory;
         _pcap = pcap;
         _logger = logger;
-        var ipv4Pool = new NatPool(ToNetwork(options.Ipv4), options.Ipv4.Address);
-        var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(ToNetwork(v6), v6.Address) : null;
+        var ipv4Pool = new NatPool(options.Ipv4.Network, options.Ipv4.Address);
+        var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(v6.Network, v6.Address) : null;
         _tcp = new TcpNatTable(new TcpNatOptions { ListenerPort = listeners.Port }, ipv4Pool, ipv6Pool);
         _rewriter = new TcpNatRewriter(_tcp);
         if (udpFactory is not null)
@@ -339,14 +339,6 @@ public sealed partial class TunProxy : IAsyncDisposable
             default:
                 return IpProtocol.NoNextHeader;
         }
-    }
-
-    private static IPNetwork ToNetwork(InterfaceAddress address)
-    {
-        var bytes = address.Address.GetAddressBytes();
-        for (var bit = address.PrefixLength; bit < bytes.Length * 8; bit++)
-            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-        return new IPNetwork(new IPAddress(bytes), address.PrefixLength);
     }
 
     /// <summary>Stops reading, accepting and relaying; closes every flow.</summary>
