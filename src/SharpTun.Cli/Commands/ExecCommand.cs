@@ -95,19 +95,8 @@ public static class ExecCommand
         foreach (var argument in (string[])["netns", "exec", namespaceName, .. commandLine])
             start.ArgumentList.Add(argument);
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {commandLine[0]}");
-        using var forward = shutdown.Token.Register(() => Kill(child.Id, signal: 15));
+        using var forward = shutdown.Token.Register(() => ProcessSignals.Terminate(child.Id));
         child.WaitForExit();
         return child.ExitCode;
-    }
-
-    private static void Kill(int pid, int signal)
-    {
-        try
-        {
-            Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
     }
 }
