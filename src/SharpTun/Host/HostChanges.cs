@@ -122,7 +122,7 @@ public sealed class HostChanges : IDisposable
     /// </summary>
     public NetworkNamespaceChange CreateNetworkNamespace(string name)
     {
-        var change = new NetworkNamespaceChange(name);
+        var change = new NetworkNamespaceChange(name, CreatedConfigurationRoot: !Directory.Exists(NetworkNamespaceChange.ConfigurationRoot));
         lock (_lock)
             Apply(change, () =>
             {
