@@ -1,3 +1,4 @@
 using SharpTun.Cli;
 
+SocketThreading.UseInlineCompletions();
 return CommandLineApp.Run(args);

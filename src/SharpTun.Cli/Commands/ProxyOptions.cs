@@ -36,6 +36,13 @@ public sealed class ProxyOptions
         Validators = { result => RequireRange(result, 1280, 65535) },
     };
 
+    public Option<int> Queues { get; } = new("--queues")
+    {
+        Description = "TUN queues, each read by its own thread (multi-queue TUN when more than 1; default 1).",
+        DefaultValueFactory = _ => 1,
+        Validators = { result => RequireRange(result, 1, DeviceOptions.MaximumQueues) },
+    };
+
     public Option<uint?> FirewallMark { get; } = new("--fwmark")
     {
         Description = "Mark (SO_MARK) every outbound socket carries, for policy routing that keeps them out of the TUN.",
@@ -68,7 +75,7 @@ public sealed class ProxyOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Proxy, Mtu, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
+        foreach (var option in new Option[] { Proxy, Mtu, Queues, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
             command.Options.Add(option);
     }
 
