@@ -32,6 +32,25 @@ public sealed class ProxyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Proxy_Sigusr1_PrintsStatusAndKeepsRunning()
+    {
+        _bed.StartHttpServer();
+        using var proxy = SharptunProcess.StartIn(_bed.Client, "proxy", "--route", $"{ProxyTestbed.RemoteV4}/32",
+            "--interface", "veth-c");
+        proxy.WaitForStandardError("Ctrl-C stops");
+        var curl = _bed.Client.Exec($"curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/");
+        Assert.True(curl.ExitCode == 0, curl + proxy.StandardError);
+
+        proxy.Signal(10); // SIGUSR1
+        proxy.WaitForStandardError("sharptun: status: ");
+
+        Assert.Matches(@"status: \d+ tcp sessions open \(1 proxied, 0 refused\), 0 udp associations; managed heap \d+ KiB live, resident \d+ MiB", proxy.StandardError);
+        Assert.Equal(0, _bed.Client.Exec($"curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/").ExitCode); // still serving
+        proxy.Signal(15);
+        Assert.Equal(0, proxy.WaitForExit());
+    }
+
+    [Fact]
     public void Proxy_BadProxyUrl_ExitsTwoNamingTheProblem()
     {
         var run = _bed.Sharptun("proxy", "--proxy", "socks5://127.0.0.1");

@@ -52,6 +52,7 @@ public static class ExecCommand
         {
             using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
             var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+            using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
             int exitCode;
             try
             {

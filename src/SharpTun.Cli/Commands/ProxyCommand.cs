@@ -78,6 +78,7 @@ public static class ProxyCommand
         using var listeners = NatListeners.Bind(ipv4.Address, ipv6?.Address);
         using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
         var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+        using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
         logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}; Ctrl-C stops",
             device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, parsed.GetRequiredValue(options.Proxy));
         shutdown.Wait();

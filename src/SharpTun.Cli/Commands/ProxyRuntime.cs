@@ -50,4 +50,8 @@ public static class ProxyRuntime
         proxy.Start();
         return proxy;
     }
+
+    /// <summary>The proxy's part of the SIGUSR1 status line.</summary>
+    public static string Describe(TunProxy proxy) =>
+        $"{proxy.TcpSessions} tcp sessions open ({proxy.TcpFlows} proxied, {proxy.TcpRefused} refused), {proxy.UdpAssociations} udp associations";
 }

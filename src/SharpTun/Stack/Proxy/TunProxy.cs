@@ -77,6 +77,12 @@ public sealed partial class TunProxy : IAsyncDisposable
     /// <summary>TCP flows refused (outbound failed, rejected, or NAT pool exhausted).</summary>
     public long TcpRefused => Interlocked.Read(ref _tcpRefused) + _tcp.RefusedPoolExhausted;
 
+    /// <summary>TCP sessions in the NAT table now (open, connecting or closing).</summary>
+    public int TcpSessions => _tcp.Count;
+
+    /// <summary>UDP associations (one per app source endpoint) open now.</summary>
+    public int UdpAssociations => _udp?.Count ?? 0;
+
     /// <summary>Starts the reader threads, the accept loops and the expiry timer.</summary>
     public void Start()
     {

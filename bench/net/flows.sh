@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Connection-heavy costs of the transparent proxy, side by side in one run:
+#  1. new connections per second: wrk with "Connection: close" against nginx in the remote
+#     namespace, through the no-tunnel baseline, `sharptun exec` direct://, `sharptun exec`
+#     socks5:// to dante, and redsocks into the same dante;
+#  2. memory per idle flow: SharpTun's RSS idle and while the command inside `sharptun exec` holds
+#     N idle TCP connections open to nginx (default 10,000), for direct:// and socks5://.
+#
+# Needs (Debian): apt-get install -y wrk nginx-light dante-server redsocks iptables jq python3
+#                 and the .NET 10 SDK for ./sharptun.
+# Usage: bash bench/net/flows.sh [SECONDS] [IDLE_FLOWS]    (as root; defaults 5 and 10000)
+#
+# Everything runs in two namespaces this script creates (stflows-c-PID "client", stflows-r-PID
+# "remote") joined by a veth pair on 10.204.0.0/24. nginx, dante, redsocks, the iptables rule, the
+# namespaces and the veth pair are removed on exit, also on failure or Ctrl-C; every client command
+# is bounded by `timeout`.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+secs="${1:-5}"
+idle="${2:-10000}"
+[ "$(id -u)" = 0 ] || { echo "flows.sh: run as root" >&2; exit 1; }
+for tool in wrk nginx danted redsocks iptables python3 setpriv; do
+  command -v "$tool" >/dev/null || { echo "flows.sh: $tool missing (see the apt-get line at the top)" >&2; exit 1; }
+done
+
+C="stflows-c-$$"; R="stflows-r-$$"
+VC="stfc$$"; VR="stfr$$"
+CA=10.204.0.1; RA=10.204.0.2
+HTTP_PORT=8080; SOCKS_PORT=11080; REDSOCKS_PORT=12345
+NOBODY_UID=$(id -u nobody); NOBODY_GID=$(id -g nobody)
+limit=$((secs + 60))
+tmp="$(mktemp -d /tmp/stbench-flows.XXXXXX)"
+chmod 755 "$tmp"
+pgids=()
+rule=(OUTPUT -p tcp -d "$RA" -m owner ! --uid-owner "$NOBODY_UID" -j REDIRECT --to-ports "$REDSOCKS_PORT")
+
+cleanup() {
+  set +e
+  local pg
+  ip netns exec "$C" iptables -t nat -D "${rule[@]}" 2>/dev/null
+  for pg in "${pgids[@]}"; do kill -TERM -- "-$pg" 2>/dev/null; done
+  sleep 0.5
+  for pg in "${pgids[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; done
+  wait 2>/dev/null
+  ip netns del "$C" 2>/dev/null
+  ip netns del "$R" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+daemon() { # name command...
+  local name="$1"; shift
+  setsid "$@" >"$tmp/$name.log" 2>&1 </dev/null &
+  pgids+=("$!")
+}
+wait_listen() { # namespace port name
+  for _ in $(seq 100); do
+    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "flows.sh: $3 is not listening on port $2; its log:" >&2; cat "$tmp/$3.log" >&2; exit 1
+}
+
+"$root/sharptun" --version >/dev/null        # build first, outside the measurement
+
+ip netns add "$C"
+ip netns add "$R"
+ip link add "$VC" netns "$C" type veth peer name "$VR" netns "$R"
+ip -n "$C" addr add "$CA/24" dev "$VC"
+ip -n "$R" addr add "$RA/24" dev "$VR"
+for ns in "$C" "$R"; do ip -n "$ns" link set lo up; done
+ip -n "$C" link set "$VC" up
+ip -n "$R" link set "$VR" up
+ip netns exec "$C" ping -c 1 -W 2 "$RA" >/dev/null
+
+# nginx: one worker, answers "ok" and closes; idle connections that never send a request are kept
+# for 10 minutes (client_header_timeout), which the idle-flow measurement relies on.
+mkdir -p "$tmp/nginx"
+cat >"$tmp/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $tmp/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 60000; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx; proxy_temp_path $tmp/nginx; fastcgi_temp_path $tmp/nginx;
+  uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
+  client_header_timeout 600s;
+  keepalive_timeout 0;
+  server { listen $RA:$HTTP_PORT backlog=4096; location / { return 200 "ok\n"; } }
+}
+EOF
+cat >"$tmp/danted.conf" <<EOF
+logoutput: stderr
+internal: 127.0.0.1 port = $SOCKS_PORT
+external: $VC
+clientmethod: none
+socksmethod: none
+user.privileged: nobody
+user.unprivileged: nobody
+client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
+socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: connect }
+EOF
+cat >"$tmp/redsocks.conf" <<EOF
+base { log_debug = off; log_info = off; log = stderr; daemon = off; redirector = iptables; }
+redsocks { local_ip = 127.0.0.1; local_port = $REDSOCKS_PORT; ip = 127.0.0.1; port = $SOCKS_PORT; type = socks5; }
+EOF
+chmod 644 "$tmp"/*.conf
+daemon nginx ip netns exec "$R" nginx -c "$tmp/nginx.conf" -e stderr
+daemon danted ip netns exec "$C" setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups \
+  sh -c "ulimit -n 65536; exec danted -f $tmp/danted.conf -p $tmp/danted.pid"
+daemon redsocks ip netns exec "$C" redsocks -c "$tmp/redsocks.conf"
+wait_listen "$R" "$HTTP_PORT" nginx
+wait_listen "$C" "$SOCKS_PORT" danted
+wait_listen "$C" "$REDSOCKS_PORT" redsocks
+
+# Holds N idle connections open inside `sharptun exec` and samples the SharpTun process (its
+# parent) before and after: "rss_idle_kB rss_with_flows_kB opened". Each sample also sends SIGUSR1,
+# on which SharpTun prints its live managed heap to its stderr ("managed heap N KiB live").
+cat >"$tmp/hold.py" <<'EOF'
+import os, resource, signal, socket, sys, time
+host, port, count, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+resource.setrlimit(resource.RLIMIT_NOFILE, (count + 1024, count + 1024))
+def rss():
+    os.kill(os.getppid(), signal.SIGUSR1)
+    time.sleep(1)
+    with open(f"/proc/{os.getppid()}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+time.sleep(1)
+before = rss()
+held = []
+for _ in range(count):
+    s = socket.create_connection((host, port), timeout=10)
+    held.append(s)
+time.sleep(3)        # let SharpTun settle: every relay is waiting, nothing in flight
+after = rss()
+with open(out, "w") as f:
+    f.write(f"{before} {after} {len(held)}\n")
+for s in held:
+    s.close()
+EOF
+
+paths=(baseline direct socks5 redsocks)
+declare -A label prefix cps rss0 rss1 heap
+label[baseline]="baseline (veth, no tunnel)"
+label[direct]="sharptun exec, direct://"
+label[socks5]="sharptun exec, socks5:// dante"
+label[redsocks]="redsocks -> dante"
+prefix[baseline]="ip netns exec $C"
+prefix[direct]="ip netns exec $C $root/sharptun exec ${SHARPTUN_ARGS:-} --"
+prefix[socks5]="ip netns exec $C $root/sharptun exec ${SHARPTUN_ARGS:-} --proxy socks5://127.0.0.1:$SOCKS_PORT --"
+prefix[redsocks]="ip netns exec $C"
+
+for path in "${paths[@]}"; do
+  read -r -a pre <<<"${prefix[$path]}"
+  [ "$path" = redsocks ] && ip netns exec "$C" iptables -t nat -A "${rule[@]}"
+  echo "== $path: wrk -t1 -c64 -d${secs}s, Connection: close" >&2
+  timeout -k 5 "$limit" "${pre[@]}" wrk -t1 -c64 -d"${secs}s" -H "Connection: close" "http://$RA:$HTTP_PORT/" \
+    >"$tmp/$path-wrk.txt" 2>>"$tmp/$path.stderr" || true
+  cps[$path]=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$tmp/$path-wrk.txt")
+  errors=$(grep -E "Socket errors|Non-2xx" "$tmp/$path-wrk.txt" || true)
+  [ -n "$errors" ] && echo "  $path: $errors" >&2
+  [ "$path" = redsocks ] && ip netns exec "$C" iptables -t nat -D "${rule[@]}"
+  if [ "$path" = direct ] || [ "$path" = socks5 ]; then
+    echo "== $path: $idle idle connections" >&2
+    rm -f "$tmp/hold.out"
+    timeout -k 5 "$limit" "${pre[@]}" python3 "$tmp/hold.py" "$RA" "$HTTP_PORT" "$idle" "$tmp/hold.out" \
+      2>>"$tmp/$path.stderr" || true
+    if [ -s "$tmp/hold.out" ]; then
+      read -r before after opened <"$tmp/hold.out"
+      rss0[$path]=$before; rss1[$path]="$after ($opened flows)"
+      rss1[$path,per]=$(awk -v a="$after" -v b="$before" -v n="$opened" 'BEGIN { printf "%.2f", (a - b) / n }')
+      heap[$path]=$(grep -oP 'managed heap \K[0-9]+' "$tmp/$path.stderr" | tail -2 | tr '\n' ' ' |
+        awk -v n="$opened" '{ printf "%.0f MiB idle, %.2f KiB per flow", $1 / 1024, ($2 - $1) / n }')
+    else
+      echo "  $path: idle-flow run failed; stderr:" >&2; tail -5 "$tmp/$path.stderr" >&2
+    fi
+  fi
+done
+
+echo
+echo "| path | new connections/s | x baseline | RSS idle | RSS with $idle idle flows | RSS per flow | managed heap |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for path in "${paths[@]}"; do
+  ratio=$(awk -v v="${cps[$path]:-0}" -v b="${cps[baseline]:-0}" 'BEGIN { if (b > 0) printf "%.2f", v / b; else print "-" }')
+  if [ -n "${rss0[$path]:-}" ]; then
+    echo "| ${label[$path]} | ${cps[$path]:-failed} | $ratio | $((rss0[$path] / 1024)) MiB | ${rss1[$path]} KiB | ${rss1[$path,per]} KiB | ${heap[$path]:-} |"
+  else
+    echo "| ${label[$path]} | ${cps[$path]:-failed} | $ratio | - | - | - | - |"
+  fi
+done
