@@ -105,16 +105,50 @@ public sealed class ExecCommandTests : IDisposable
     }
 
     [Fact]
-    public void Exec_TwoThousandConnections_AllComplete()
+    public void Exec_TwoThousandSimultaneousConnections_AllComplete()
     {
-        // 2,000 requests, 300 at a time (curl's ceiling for --parallel-max).
-        _bed.StartHttpServer();
-        var run = _bed.Sharptun("exec", "--", "curl", "-s", "--parallel", "--parallel-max", "300", "-m", "30",
-            "-o", "/dev/null", "-w", "%{http_code}\\n", $"http://{ProxyTestbed.RemoteV4}:8080/[1-2000]");
+        // All 2,000 connections are open at the same time before any exchanges data; then each sends
+        // a line and must read its own echo back. The server echoes each connection on its own.
+        var server = _bed.WriteFile("echo-server.py", """
+            import asyncio, sys
+            async def echo(reader, writer):
+                try:
+                    while data := await reader.read(4096):
+                        writer.write(data)
+                        await writer.drain()
+                finally:
+                    writer.close()
+            async def main():
+                server = await asyncio.start_server(echo, sys.argv[1], int(sys.argv[2]), backlog=4096)
+                await server.serve_forever()
+            asyncio.run(main())
+            """);
+        var client = _bed.WriteFile("simultaneous-client.py", """
+            import asyncio, resource, sys
+            host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            resource.setrlimit(resource.RLIMIT_NOFILE, (count + 256, count + 256))
+            async def main():
+                connections = await asyncio.gather(*(asyncio.open_connection(host, port) for _ in range(count)))
+                print(f"open {len(connections)}", flush=True)
+                async def exchange(i, reader, writer):
+                    line = f"connection {i}\n".encode()
+                    writer.write(line)
+                    await writer.drain()
+                    answer = await reader.readexactly(len(line))
+                    writer.close()
+                    return answer == line
+                results = await asyncio.gather(*(exchange(i, r, w) for i, (r, w) in enumerate(connections)))
+                print(f"echoed {sum(results)}", flush=True)
+            asyncio.run(asyncio.wait_for(main(), 60))
+            """);
+        _bed.StartServer(9100, "tcp", "python3", server, ProxyTestbed.RemoteV4, "9100");
+
+        var run = _bed.Sharptun("exec", "--", "python3", client, ProxyTestbed.RemoteV4, "9100", "2000");
+
         Assert.True(run.ExitCode == 0, run.ToString());
-        var codes = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2000, codes.Length);
-        Assert.All(codes, code => Assert.Equal("200", code));
+        Assert.Contains("open 2000", run.StandardOutput);
+        Assert.Contains("echoed 2000", run.StandardOutput);
+        Assert.Contains("2000 tcp connections proxied, 0 refused", run.StandardError);
     }
 
     [Fact]
