@@ -46,7 +46,7 @@ public static class ExecCommand
 
         // The TUN and the NAT listeners are made inside the namespace; everything else (outbound
         // sockets) stays in ours. Nothing inside needs journaling: deleting the namespace undoes it.
-        var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu, parsed.GetValue(options.Queues)));
+        var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu, options.TunOptions(parsed, "tun0")));
         using (device)
         using (listeners)
         {
@@ -67,11 +67,11 @@ public static class ExecCommand
         }
     }
 
-    private static (LinuxTunDevice, NatListeners) SetUpInside(InterfaceAddress ipv4, InterfaceAddress ipv6, int mtu, int queues)
+    private static (LinuxTunDevice, NatListeners) SetUpInside(InterfaceAddress ipv4, InterfaceAddress ipv6, int mtu, TunOptions tunOptions)
     {
         using var netlink = RtNetlink.Open();
         netlink.SetLinkUp("lo", true);
-        var device = LinuxTunDevice.Create(new TunOptions { Name = "tun0", Queues = queues });
+        var device = LinuxTunDevice.Create(tunOptions);
         try
         {
             netlink.SetMtu(device.Name, mtu);

@@ -66,7 +66,7 @@ public static class ProxyCommand
         var mtu = parsed.GetValue(options.Mtu);
 
         using var changes = HostChanges.Open();
-        using var device = changes.CreateTun(new TunOptions { Name = deviceName, Queues = parsed.GetValue(options.Queues) });
+        using var device = changes.CreateTun(options.TunOptions(parsed, deviceName));
         changes.SetMtu(device.Name, mtu);
         changes.AddAddress(device.Name, ipv4);
         if (ipv6 is { } v6)

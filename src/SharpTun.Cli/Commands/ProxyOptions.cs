@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using SharpTun.Proxy;
 using SharpTun.Stack.Proxy;
+using SharpTun.Tun;
 
 namespace SharpTun.Cli.Commands;
 
@@ -43,6 +44,13 @@ public sealed class ProxyOptions
         Validators = { result => RequireRange(result, 1, DeviceOptions.MaximumQueues) },
     };
 
+    public Option<int> BusyPoll { get; } = new("--busy-poll")
+    {
+        Description = "Microseconds a TUN reader keeps polling after its queue runs empty before it sleeps (default 0).",
+        DefaultValueFactory = _ => 0,
+        Validators = { result => RequireRange(result, 0, 10_000) },
+    };
+
     public Option<uint?> FirewallMark { get; } = new("--fwmark")
     {
         Description = "Mark (SO_MARK) every outbound socket carries, for policy routing that keeps them out of the TUN.",
@@ -73,9 +81,17 @@ public sealed class ProxyOptions
         Description = "Trace, Debug, Information (one line per flow), Warning, Error or None.",
     };
 
+    /// <summary>The TUN device options these settings ask for.</summary>
+    public TunOptions TunOptions(ParseResult parsed, string name) => new()
+    {
+        Name = name,
+        Queues = parsed.GetValue(Queues),
+        BusyPoll = TimeSpan.FromMicroseconds(parsed.GetValue(BusyPoll)),
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Proxy, Mtu, Queues, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
+        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
             command.Options.Add(option);
     }
 

@@ -59,7 +59,7 @@ public sealed class LinuxTunDevice : IDisposable
             {
                 var fd = OpenCloneDevice(cloneDevicePath);
                 name = Attach(fd, name, flags, options.Queues);
-                queues[created] = new LinuxTunQueue(fd, name);
+                queues[created] = new LinuxTunQueue(fd, name, options.BusyPoll);
             }
             // Owner, group and persistence are set after the first attach so that a crash in
             // between leaves no device behind.

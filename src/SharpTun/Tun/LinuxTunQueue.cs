@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using SharpTun.Interop;
@@ -26,12 +27,14 @@ internal sealed class LinuxTunQueue : ITunQueue
     private readonly FileDescriptorHandle _tun;
     private readonly FileDescriptorHandle _wakeup;
     private readonly string _name;
+    private readonly long _busyPollTicks;
     private int _closed;
 
-    public LinuxTunQueue(FileDescriptorHandle tun, string name)
+    public LinuxTunQueue(FileDescriptorHandle tun, string name, TimeSpan busyPoll = default)
     {
         _tun = tun;
         _name = name;
+        _busyPollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
         var wakeup = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         Errno.ThrowIfFailed(wakeup, $"eventfd for TUN '{name}'");
         _wakeup = new FileDescriptorHandle(wakeup);
@@ -44,6 +47,8 @@ internal sealed class LinuxTunQueue : ITunQueue
     {
         if (packets.IsEmpty)
             ThrowEmptyBatch();
+        if (_busyPollTicks > 0 && BusyPoll(packets) is var polled and > 0)
+            return polled;
         Span<Libc.PollFd> fds = stackalloc Libc.PollFd[2];
         while (true)
         {
@@ -53,6 +58,20 @@ internal sealed class LinuxTunQueue : ITunQueue
             if (count > 0)
                 return count;
         }
+    }
+
+    /// <summary>Non-blocking reads for up to the busy-poll window; 0 when it ran out or the queue closed.</summary>
+    private int BusyPoll(Span<PacketBuffer> packets)
+    {
+        var deadline = Stopwatch.GetTimestamp() + _busyPollTicks;
+        do
+        {
+            var count = ReadAvailable(packets);
+            if (count > 0)
+                return count;
+        }
+        while (Volatile.Read(ref _closed) == 0 && Stopwatch.GetTimestamp() < deadline);
+        return 0;
     }
 
     public int Write(ReadOnlySpan<PacketBuffer> packets)

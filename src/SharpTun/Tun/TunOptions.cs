@@ -15,6 +15,14 @@ public sealed record TunOptions
     /// <summary>Number of queues (file descriptors). More than one sets IFF_MULTI_QUEUE.</summary>
     public int Queues { get; init; } = 1;
 
+    /// <summary>
+    /// How long a reader keeps trying non-blocking reads after the queue runs empty before it sleeps
+    /// in poll(). Zero (the default) sleeps at once. A short window saves the wake-up of a sleeping
+    /// thread when the next packet is a reply that is already on its way (a request/response flow),
+    /// at the price of a busy core during that window.
+    /// </summary>
+    public TimeSpan BusyPoll { get; init; }
+
     /// <summary>Keep the device after the last descriptor closes (TUNSETPERSIST).</summary>
     public bool Persist { get; init; }
 

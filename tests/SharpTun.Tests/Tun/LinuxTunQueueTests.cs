@@ -137,6 +137,51 @@ public sealed class LinuxTunQueueTests
     }
 
     [Fact]
+    public void BusyPoll_PacketArrivingInsideTheWindow_IsReturned()
+    {
+        using var ns = TestNamespace.Create();
+        ns.RunInside(() =>
+        {
+            using var device = LinuxTunDevice.Create(new TunOptions { Name = "st0", BusyPoll = TimeSpan.FromSeconds(30) });
+            ns.Ip("addr add 10.0.0.1/24 dev st0");
+            ns.Ip("link set st0 up");
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var sender = new Thread(() =>
+            {
+                Thread.Sleep(200);
+                socket.SendTo("polled"u8, new IPEndPoint(IPAddress.Parse("10.0.0.9"), 6000));
+            });
+            sender.Start();
+            var buffers = new[] { new PacketBuffer(2048) };
+
+            var packet = TunTestDevice.ReadUntil(device.Queues[0], buffers, b => TestPackets.IsIpv4(b.Packet, TestPackets.Udp));
+
+            Assert.Equal("polled", Encoding.ASCII.GetString(packet.Packet[28..]));
+            sender.Join();
+        });
+    }
+
+    [Fact]
+    public void Close_ReaderInsideBusyPollWindow_ReturnsZeroAtOnce()
+    {
+        using var ns = TestNamespace.Create();
+        ns.RunInside(() =>
+        {
+            using var device = LinuxTunDevice.Create(new TunOptions { Name = "st0", BusyPoll = TimeSpan.FromMinutes(5) });
+            var queue = device.Queues[0];
+            var result = -1;
+            var reader = new Thread(() => result = queue.Read([new PacketBuffer(2048)]));
+            reader.Start();
+            Thread.Sleep(100);
+
+            queue.Close();
+
+            Assert.True(reader.Join(TimeSpan.FromSeconds(5)), "Close ends the busy-poll window");
+            Assert.Equal(0, result);
+        });
+    }
+
+    [Fact]
     public void Dispose_Twice_IsHarmless()
     {
         using var ns = TestNamespace.Create();
