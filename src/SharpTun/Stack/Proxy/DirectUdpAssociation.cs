@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using SharpTun.Proxy.Outbounds;
 using SharpTun.Stack.Nat;
 using SharpTun.Tun;
@@ -53,6 +54,7 @@ public sealed class DirectUdpAssociation : UdpAssociation
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
     {
         while (true)
