@@ -40,10 +40,18 @@ internal sealed class PingSocketEchoPath : IcmpEchoPath
     protected override bool SendCore(IcmpEchoRequest request)
     {
         var mapping = _table.GetOrAdd(request.App);
-        if (mapping.Send(request.Destination, request.Message))
-            return true;
+        try
+        {
+            if (mapping.Send(request.Destination, request.Message))
+                return true;
+        }
+        catch (SocketException) when (!mapping.HasSent)
+        {
+            _table.Remove(request.App); // never got a request out (no route): keep no socket for it
+            throw;
+        }
         if (!mapping.HasSent)
-            _table.Remove(request.App); // never got a request out: keep no socket for it
+            _table.Remove(request.App);
         return false;
     }
 

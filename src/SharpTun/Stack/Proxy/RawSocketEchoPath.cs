@@ -63,10 +63,18 @@ internal sealed class RawSocketEchoPath : IcmpEchoPath
         if (!IsIPv6)
             IcmpV4Packet.CreateUnchecked(message).UpdateChecksum();
         NatSocketAddress.Write(new NatEndpoint(request.Destination, 0, IsIPv6), mapping.Destination);
-        if (_socket.SendTo(message, SocketFlags.None, mapping.Destination) == message.Length)
+        try
         {
-            mapping.HasSent = true;
-            return true;
+            if (_socket.SendTo(message, SocketFlags.None, mapping.Destination) == message.Length)
+            {
+                mapping.HasSent = true;
+                return true;
+            }
+        }
+        catch (SocketException) when (!mapping.HasSent)
+        {
+            _table.Remove(request.App); // never got a request out (no route): keep no identifier for it
+            throw;
         }
         if (!mapping.HasSent)
             _table.Remove(request.App);
