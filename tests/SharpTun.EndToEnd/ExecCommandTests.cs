@@ -58,6 +58,86 @@ public sealed class ExecCommandTests : IDisposable
     }
 
     [Fact]
+    public void Exec_Pcap_HoldsTheUdpRequestAndTheReplyTheProxyBuilt()
+    {
+        _bed.StartServer(7777, "udp", "socat", $"UDP4-RECVFROM:7777,bind={ProxyTestbed.RemoteV4},fork", "EXEC:cat");
+        var pcap = _bed.WriteFile("exec.pcap", "");
+        var run = _bed.Sharptun("exec", "--pcap", pcap, "--", "sh", "-c", $"echo hello-udp | socat -T 5 - UDP4:{ProxyTestbed.RemoteV4}:7777");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var tshark = Run.Command("tshark", ["-r", pcap, "-Y", "udp.port == 7777", "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "data.text",
+            "-o", "data.show_as_text:TRUE"]);
+
+        Assert.True(tshark.ExitCode == 0, tshark.ToString());
+        var lines = tshark.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, line => line.StartsWith($"198.19.0.1\t{ProxyTestbed.RemoteV4}\thello-udp", StringComparison.Ordinal)); // request, read from the TUN
+        Assert.Contains(lines, line => line.StartsWith($"{ProxyTestbed.RemoteV4}\t198.19.0.1\thello-udp", StringComparison.Ordinal)); // reply, built by the proxy
+    }
+
+    [Fact]
+    public void Exec_ThroughDanteWithUsernameAuth_GetsPageAndWrongPasswordIsRefused()
+    {
+        // Dante's "username" method checks the system's password database (no PAM): a user of our own.
+        var user = $"st{Guid.NewGuid():N}"[..12];
+        Run.Checked($"useradd --no-create-home --shell /usr/sbin/nologin {user}");
+        try
+        {
+            using (var chpasswd = Run.Start("chpasswd", []))
+            {
+                chpasswd.StandardInput.WriteLine($"{user}:s3cret-pw");
+                chpasswd.StandardInput.Close();
+                Assert.True(chpasswd.WaitForExit(10_000) && chpasswd.ExitCode == 0, "chpasswd failed");
+            }
+            _bed.StartHttpServer();
+            var config = _bed.WriteFile("danted-auth.conf", """
+                logoutput: stderr
+                internal: 127.0.0.1 port = 1082
+                external: veth-c
+                clientmethod: none
+                socksmethod: username
+                user.privileged: root
+                user.unprivileged: nobody
+                client pass {
+                    from: 127.0.0.0/8 to: 0.0.0.0/0
+                }
+                socks pass {
+                    from: 127.0.0.0/8 to: 0.0.0.0/0
+                    command: connect
+                }
+                """);
+            _bed.StartClientServer(1082, "tcp", "danted", "-f", config, "-p", _bed.WriteFile("danted-auth.pid", ""));
+
+            var good = _bed.Sharptun("exec", "--proxy", $"socks5://{user}:s3cret-pw@127.0.0.1:1082", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+            var bad = _bed.Sharptun("exec", "--proxy", $"socks5://{user}:wrong@127.0.0.1:1082", "--log-level", "Information", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+
+            Assert.True(good.ExitCode == 0, good.ToString());
+            Assert.Equal("hello from remote", good.StandardOutput);
+            Assert.Equal(7, bad.ExitCode); // refused with RST
+            Assert.Contains("AuthenticationFailed", bad.StandardError);
+        }
+        finally
+        {
+            Run.Line($"userdel {user}");
+        }
+    }
+
+    [Fact]
+    public void Exec_ThroughTinyproxyWithBasicAuth_GetsPageAndWrongPasswordIsRefused()
+    {
+        var config = _bed.WriteFile("tinyproxy-auth.conf", "Port 8889\nListen 127.0.0.1\nAllow 127.0.0.1\nConnectPort 8080\nMaxClients 100\nBasicAuth tester s3cret-pw\n");
+        _bed.StartHttpServer();
+        _bed.StartClientServer(8889, "tcp", "tinyproxy", "-d", "-c", config);
+
+        var good = _bed.Sharptun("exec", "--proxy", "http://tester:s3cret-pw@127.0.0.1:8889", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+        var bad = _bed.Sharptun("exec", "--proxy", "http://tester:wrong@127.0.0.1:8889", "--log-level", "Information", "--", "curl", "-sS", "-m", "10", $"http://{ProxyTestbed.RemoteV4}:8080/");
+
+        Assert.True(good.ExitCode == 0, good.ToString());
+        Assert.Equal("hello from remote", good.StandardOutput);
+        Assert.Equal(7, bad.ExitCode);
+        Assert.Contains("AuthenticationFailed", bad.StandardError);
+    }
+
+    [Fact]
     public void Exec_ClientHalfCloses_StillReadsTheWholeAnswer()
     {
         // The server answers only after EOF: the app's shutdown(SHUT_WR) must reach it through the relay.

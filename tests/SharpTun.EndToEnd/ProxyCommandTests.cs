@@ -51,6 +51,68 @@ public sealed class ProxyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Proxy_TinyNatPool_RefusesTheFlowBeyondItAtOnceAndRecoversWhenFlowsEnd()
+    {
+        // A /30 leaves one address for virtual endpoints besides the device's own; two ports: a pool of 2.
+        _bed.StartHttpServer();
+        _bed.StartServer(9000, "tcp", "socat", $"TCP-LISTEN:9000,bind={ProxyTestbed.RemoteV4},fork,reuseaddr", "EXEC:cat");
+        using var proxy = SharptunProcess.StartIn(_bed.Client, "proxy", "--address", "10.99.0.1/30", "--nat-ports", "20000-20001",
+            "--route", $"{ProxyTestbed.RemoteV4}/32", "--interface", "veth-c", "--log-level", "Information");
+        proxy.WaitForStandardError("Ctrl-C stops");
+        var longLived = new List<System.Diagnostics.Process>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+                longLived.Add(_bed.Client.Start("socat", ["EXEC:sleep 60", $"TCP:{ProxyTestbed.RemoteV4}:9000"]));
+            WaitUntil(() => CountEstablished(":9000") == 4, "the two long-lived connections (app and outbound sides) to be established");
+
+            var refused = System.Diagnostics.Stopwatch.StartNew();
+            var third = _bed.Client.Exec($"curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/");
+            refused.Stop();
+
+            Assert.Equal(7, third.ExitCode); // connection refused: an RST to the SYN, not a timeout
+            Assert.True(refused.Elapsed < TimeSpan.FromSeconds(3), $"the refusal took {refused.Elapsed}");
+            Assert.Single(proxy.StandardError.Split('\n'), line => line.Contains("NAT pool is exhausted (2 of 2 virtual endpoints in use)"));
+        }
+        finally
+        {
+            foreach (var process in longLived)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                process.Dispose();
+            }
+        }
+
+        // The flows end; their endpoints come back after the closing grace period (5 s).
+        RunResult? curl = null;
+        WaitUntil(() => (curl = _bed.Client.Exec($"curl -sS -m 5 http://{ProxyTestbed.RemoteV4}:8080/")).ExitCode == 0,
+            "a new connection to succeed after the long-lived ones ended", TimeSpan.FromSeconds(30));
+        Assert.Equal("hello from remote", curl!.StandardOutput);
+    }
+
+    private int CountEstablished(string port) =>
+        _bed.Client.Exec($"ss -Htn state established ( dport = {port} )").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            Thread.Sleep(200);
+        }
+    }
+
+    [Fact]
+    public void Proxy_BadNatPorts_ExitsTwoNamingTheOption()
+    {
+        var run = _bed.Sharptun("proxy", "--nat-ports", "2000-1000");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--nat-ports '2000-1000'", run.StandardError);
+    }
+
+    [Fact]
     public void Proxy_BadProxyUrl_ExitsTwoNamingTheProblem()
     {
         var run = _bed.Sharptun("proxy", "--proxy", "socks5://127.0.0.1");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using SharpTun.Proxy;
+using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
 using SharpTun.Tun;
 
@@ -70,8 +71,26 @@ public sealed class ProxyOptions
 
     public Option<IcmpMode> Icmp { get; } = new("--icmp")
     {
-        Description = "ICMP echo: reply (answer locally, default) or drop.",
+        Description = "ICMP echo: reply (answer locally, default), forward (send it on the direct path, whatever --proxy says, "
+            + "and pass the real reply back; uses ping sockets, or a raw socket when net.ipv4.ping_group_range refuses them) or drop.",
         DefaultValueFactory = _ => IcmpMode.Reply,
+    };
+
+    public Option<NatPoolOptions> NatPorts { get; } = new("--nat-ports")
+    {
+        Description = "Ports FIRST-LAST of each TUN address the TCP NAT gives to flows (default 1024-65535). The pool is the "
+            + "subnet's addresses (but the device's own) x these ports; a TCP flow beyond it is refused with RST.",
+        DefaultValueFactory = _ => new NatPoolOptions(),
+        CustomParser = result =>
+        {
+            var text = result.Tokens[^1].Value;
+            var dash = text.IndexOf('-');
+            if (dash > 0 && ushort.TryParse(text.AsSpan(0, dash), out var first) && ushort.TryParse(text.AsSpan(dash + 1), out var last)
+                && first >= 1 && first <= last)
+                return new NatPoolOptions { FirstPort = first, LastPort = last };
+            result.AddError($"--nat-ports '{text}' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535 (e.g. 20000-29999)");
+            return null;
+        },
     };
 
     public Option<FileInfo?> Pcap { get; } = new("--pcap") { Description = "Write every packet the TUN carries to this pcap file." };
@@ -91,7 +110,7 @@ public sealed class ProxyOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, FirewallMark, Interface, UdpTimeout, Icmp, Pcap, LogLevel })
+        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, FirewallMark, Interface, UdpTimeout, Icmp, NatPorts, Pcap, LogLevel })
             command.Options.Add(option);
     }
 

@@ -44,6 +44,8 @@ public static class ProxyRuntime
             Ipv6 = ipv6,
             Mtu = mtu,
             Icmp = parsed.GetValue(options.Icmp),
+            IcmpSocketOptions = socketOptions,
+            NatPool = parsed.GetRequiredValue(options.NatPorts),
             UdpIdleTimeout = TimeSpan.FromSeconds(parsed.GetValue(options.UdpTimeout)),
         };
         var proxy = new TunProxy(proxyOptions, device.Queues, listeners, outbound, udp, pcap, logging.CreateLogger("proxy"));

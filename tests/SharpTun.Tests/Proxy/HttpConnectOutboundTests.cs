@@ -58,6 +58,7 @@ public sealed class HttpConnectOutboundTests
 
     [Theory]
     [InlineData("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n", OutboundError.AuthenticationFailed, "requires authentication (HTTP/1.1 407 Proxy Authentication Required)")]
+    [InlineData("HTTP/1.0 401 Unauthorized\r\n\r\n", OutboundError.AuthenticationFailed, "requires authentication (HTTP/1.0 401 Unauthorized)")] // tinyproxy's BasicAuth
     [InlineData("HTTP/1.1 403 Forbidden\r\n\r\n", OutboundError.Rejected, "refused CONNECT example.com:443 (HTTP/1.1 403 Forbidden)")]
     [InlineData("HTTP/1.1 502 Bad Gateway\r\n\r\n", OutboundError.Unreachable, "502 Bad Gateway")]
     [InlineData("HTTP/1.1 503 Service Unavailable\r\n\r\n", OutboundError.Unreachable, "503")]

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using SharpTun.Proxy.Outbounds;
 using SharpTun.Stack.Nat;
 using SharpTun.Tun;
@@ -54,6 +54,7 @@ public sealed class DirectUdpAssociation : UdpAssociation
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
     {
         while (true)
@@ -67,19 +68,9 @@ public sealed class DirectUdpAssociation : UdpAssociation
             {
                 continue; // an ICMP error for an earlier datagram, or an oversized one: wait for the next
             }
-            return (length, ToEndpoint(_received));
+            return (length, NatSocketAddress.Read(_received));
         }
     }
 
     protected override void DisposeCore() => _socket.Dispose();
-
-    /// <summary>Reads a Linux sockaddr_in / sockaddr_in6 without allocating.</summary>
-    private static NatEndpoint ToEndpoint(SocketAddress address)
-    {
-        var bytes = address.Buffer.Span;
-        var port = BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]);
-        return address.Family == AddressFamily.InterNetworkV6
-            ? NatEndpoint.V6(BinaryPrimitives.ReadUInt128BigEndian(bytes[8..]), port)
-            : NatEndpoint.V4(BinaryPrimitives.ReadUInt32BigEndian(bytes[4..]), port);
-    }
 }

@@ -8,4 +8,7 @@ public enum IcmpMode
 
     /// <summary>Drop them (ping times out).</summary>
     Drop,
+
+    /// <summary>Send them on the direct path and relay the real replies back (<see cref="IcmpEchoForwarder"/>).</summary>
+    Forward,
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using SharpTun.Proxy;
 using SharpTun.Proxy.Outbounds;
@@ -10,7 +11,10 @@ namespace SharpTun.Stack.Proxy;
 /// <summary>
 /// A UDP association through a SOCKS5 server (RFC 1928 §7 UDP ASSOCIATE). Opening it takes a TCP
 /// handshake, so the first datagrams are held (a few, copied) until it is open rather than lost:
-/// losing a DNS query costs the app a retry timeout of a second or more.
+/// losing a DNS query costs the app a retry timeout of a second or more. Once open, sending and
+/// receiving a datagram allocate nothing: sending is synchronous, the destination's SOCKS5 form is
+/// kept while the app talks to one remote, and a datagram already waiting is received without an
+/// async state machine.
 /// </summary>
 public sealed class Socks5UdpFlow : UdpAssociation
 {
@@ -21,6 +25,7 @@ public sealed class Socks5UdpFlow : UdpAssociation
     private readonly Queue<(NatEndpoint Destination, byte[] Payload)> _held = new();
     private readonly TaskCompletionSource<Socks5UdpAssociation?> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socks5UdpAssociation? _association;
+    private LastDestination? _lastDestination;
 
     public Socks5UdpFlow(NatEndpoint app, ITunQueue queue, Socks5Outbound outbound, ILogger logger) : base(app, queue)
     {
@@ -52,7 +57,7 @@ public sealed class Socks5UdpFlow : UdpAssociation
         {
             _association = result.Association;
             while (_association is not null && _held.TryDequeue(out var held))
-                _ = _association.SendAsync(ProxyDestination.FromEndPoint(held.Destination.ToIPEndPoint()), held.Payload, Closed);
+                _association.Send(ProxyDestination.FromEndPoint(held.Destination.ToIPEndPoint()), held.Payload);
             _held.Clear();
         }
         _opened.TrySetResult(result.Association);
@@ -72,26 +77,71 @@ public sealed class Socks5UdpFlow : UdpAssociation
                 return true;
             }
         }
-        // A UDP send completes at once unless the socket buffer is full; the reader's buffer is only
-        // borrowed until then, so wait for it in that rare case.
-        var sending = association.SendAsync(ProxyDestination.FromEndPoint(destination.ToIPEndPoint()), payload, Closed);
-        return sending.IsCompletedSuccessfully ? sending.Result : sending.AsTask().GetAwaiter().GetResult();
+        return association.Send(ToProxyDestination(destination), payload);
     }
 
-    protected override async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
+    /// <summary>The SOCKS5 destination of <paramref name="destination"/>, built only when it differs from the last one.</summary>
+    private ProxyDestination ToProxyDestination(NatEndpoint destination)
     {
-        var association = await _opened.Task.WaitAsync(ct).ConfigureAwait(false);
-        if (association is null)
-            return null;
+        var last = Volatile.Read(ref _lastDestination);
+        if (last is null || last.Endpoint != destination)
+        {
+            last = new LastDestination(destination, ProxyDestination.FromEndPoint(destination.ToIPEndPoint()));
+            Volatile.Write(ref _lastDestination, last);
+        }
+        return last.Destination;
+    }
+
+    // A datagram already waiting goes through without an async state machine (see
+    // Socks5UdpAssociation.ReceiveAsync); only waiting for the association or a datagram is asynchronous.
+    protected override ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
+    {
+        if (!_opened.Task.IsCompletedSuccessfully)
+            return ReceiveWhenOpenAsync(payload, ct);
+        if (_opened.Task.Result is not { } association)
+            return ValueTask.FromResult<(int, NatEndpoint)?>(null);
         while (true)
         {
-            var received = await association.ReceiveAsync(payload, ct).ConfigureAwait(false);
-            if (received.IsClosed)
-                return null;
-            // A relay answering by domain name cannot be turned into a packet; skip such datagrams.
-            if (received.Source.Address is { } address)
-                return (received.Length, NatEndpoint.FromIPEndPoint(new System.Net.IPEndPoint(address, received.Source.Port)));
+            var receiving = association.ReceiveAsync(payload, ct);
+            if (!receiving.IsCompletedSuccessfully)
+                return ReceiveSlowAsync(association, receiving, payload, ct);
+            if (TryConvert(receiving.Result, out var received))
+                return ValueTask.FromResult(received);
         }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveWhenOpenAsync(Memory<byte> payload, CancellationToken ct)
+    {
+        await _opened.Task.WaitAsync(ct).ConfigureAwait(false);
+        return await ReceiveAsync(payload, ct).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveSlowAsync(Socks5UdpAssociation association,
+        ValueTask<Socks5UdpReceiveResult> receiving, Memory<byte> payload, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (TryConvert(await receiving.ConfigureAwait(false), out var received))
+                return received;
+            receiving = association.ReceiveAsync(payload, ct);
+        }
+    }
+
+    /// <summary>
+    /// The payload length and remote of a datagram, or null when the association has closed; false
+    /// for a datagram to skip: a relay answering by domain name cannot be turned into a packet.
+    /// </summary>
+    private static bool TryConvert(Socks5UdpReceiveResult result, out (int Length, NatEndpoint Remote)? received)
+    {
+        received = null;
+        if (result.IsClosed)
+            return true;
+        if (result.Source.Address is not { } address)
+            return false;
+        received = (result.Length, NatEndpoint.FromIPAddress(address, (ushort)result.Source.Port));
+        return true;
     }
 
     protected override void DisposeCore()
@@ -102,4 +152,7 @@ public sealed class Socks5UdpFlow : UdpAssociation
         if (association is not null)
             _ = association.DisposeAsync().AsTask();
     }
+
+    /// <summary>One object, swapped whole, so a reader never sees an endpoint paired with another's destination.</summary>
+    private sealed record LastDestination(NatEndpoint Endpoint, ProxyDestination Destination);
 }

@@ -17,7 +17,7 @@ namespace SharpTun.Stack.Proxy;
 /// The transparent proxy on the system stack (see ARCHITECTURE.md, "How data flows"). One reader
 /// thread per TUN queue reads batches and dispatches: TCP goes through the NAT to the kernel's own
 /// TCP (our listener accepts it and relays it to the outbound), UDP goes to a full-cone association
-/// per app endpoint, ICMP echo is answered locally. A new TCP flow's outbound is connected before
+/// per app endpoint, ICMP echo is answered locally or forwarded (<see cref="IcmpEchoForwarder"/>). A new TCP flow's outbound is connected before
 /// its SYN reaches the kernel, so a refused or rejected flow ends as an RST, never as "connected,
 /// then closed".
 /// </summary>
@@ -29,28 +29,40 @@ public sealed partial class TunProxy : IAsyncDisposable
     /// <summary>An outbound connection the app never came to accept (it gave up) is closed after this.</summary>
     private static readonly TimeSpan UnclaimedFlowTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long shutdown waits for aborted flows and receive loops to finish before it gives up on them.</summary>
+    private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(5);
+
     private readonly TunProxyOptions _options;
     private readonly IReadOnlyList<ITunQueue> _queues;
     private readonly NatListeners _listeners;
     private readonly IOutbound _outbound;
     private readonly Func<NatEndpoint, ITunQueue, UdpAssociation>? _udpFactory;
     private readonly PcapWriter? _pcap;
+    // Writes from outside the reader loops (UDP replies) go through this: recorded when capturing.
+    private readonly ITunQueue _replyQueue;
     private readonly ILogger _logger;
     private readonly TcpNatTable _tcp;
     private readonly TcpNatRewriter _rewriter;
     private readonly UdpNatTable<UdpAssociation>? _udp;
+    private readonly IcmpEchoForwarder? _icmp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Thread> _readers = [];
     private readonly List<Task> _acceptLoops = [];
+    // Connects and relays: shutdown lets them end by themselves for a while before aborting them.
+    private readonly RunningTasks _flows = new();
+    // Receive loops and timers: they end when shutdown closes what they wait on.
+    private readonly RunningTasks _background = new();
     private ITimer? _expiry;
     private long _tcpFlows, _tcpRefused, _udpDropped;
+    private int _poolExhaustionLogged;
+    private int _disposed;
 
     /// <param name="options">Addresses, MTU, ICMP and UDP settings.</param>
     /// <param name="queues">The TUN's queues; one reader thread each.</param>
     /// <param name="listeners">Listening sockets on the TUN addresses (made in the TUN's namespace).</param>
     /// <param name="outbound">Where TCP flows go.</param>
     /// <param name="udpFactory">Makes the association for a new UDP source endpoint; null when the outbound cannot carry UDP (datagrams are dropped and counted).</param>
-    /// <param name="pcap">Records every packet read from and written to the TUN by the reader threads, or null.</param>
+    /// <param name="pcap">Records every packet read from and written to the TUN, or null.</param>
     /// <param name="logger">One line per flow, and failures.</param>
     public TunProxy(TunProxyOptions options, IReadOnlyList<ITunQueue> queues, NatListeners listeners, IOutbound outbound,
         Func<NatEndpoint, ITunQueue, UdpAssociation>? udpFactory, PcapWriter? pcap, ILogger logger)
@@ -61,14 +73,17 @@ public sealed partial class TunProxy : IAsyncDisposable
         _outbound = outbound;
         _udpFactory = udpFactory;
         _pcap = pcap;
+        _replyQueue = pcap is null ? queues[0] : new PcapTunQueue(queues[0], pcap);
         _logger = logger;
-        var ipv4Pool = new NatPool(options.Ipv4.Network, options.Ipv4.Address);
-        var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(v6.Network, v6.Address) : null;
+        var ipv4Pool = new NatPool(options.Ipv4.Network, options.Ipv4.Address, options.NatPool);
+        var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(v6.Network, v6.Address, options.NatPool) : null;
         _tcp = new TcpNatTable(new TcpNatOptions { ListenerPort = listeners.Port }, ipv4Pool, ipv6Pool);
         _rewriter = new TcpNatRewriter(_tcp);
         if (udpFactory is not null)
-            _udp = new UdpNatTable<UdpAssociation>(app => udpFactory(app, queues[0]),
+            _udp = new UdpNatTable<UdpAssociation>(app => Tracked(udpFactory(app, _replyQueue)),
                 new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings });
+        if (options.Icmp == IcmpMode.Forward)
+            _icmp = new IcmpEchoForwarder(_replyQueue, options.Mtu, options.IcmpSocketOptions, null, _background, logger);
     }
 
     /// <summary>TCP flows admitted so far.</summary>
@@ -102,6 +117,14 @@ public sealed partial class TunProxy : IAsyncDisposable
     {
         _tcp.Expire();
         _udp?.ExpireIdle();
+        _icmp?.ExpireIdle();
+        _pcap?.Flush(); // replies written outside the reader loops reach the file while we run
+    }
+
+    private UdpAssociation Tracked(UdpAssociation association)
+    {
+        _background.Track(association.Receiving);
+        return association;
     }
 
     private void ReadLoop(ITunQueue queue)
@@ -156,6 +179,9 @@ public sealed partial class TunProxy : IAsyncDisposable
             case IpProtocol.Udp:
                 DispatchUdp(buffer, headerLength);
                 return null;
+            case IpProtocol.Icmp or IpProtocol.IcmpV6 when _icmp is not null:
+                _icmp.Forward(packet);
+                return null;
             case IpProtocol.Icmp or IpProtocol.IcmpV6 when _options.Icmp == IcmpMode.Reply:
                 var replyLength = IcmpEchoResponder.TryAnswer(packet);
                 if (replyLength == 0)
@@ -174,9 +200,13 @@ public sealed partial class TunProxy : IAsyncDisposable
             case NatVerdict.Forward:
                 return buffer;
             case NatVerdict.NewFlow:
-                _ = OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), queue);
+                Interlocked.Exchange(ref _poolExhaustionLogged, 0);
+                _flows.Track(OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), queue));
                 return null;
-            case NatVerdict.Reset or NatVerdict.ResetPoolExhausted:
+            case NatVerdict.ResetPoolExhausted:
+                ReportPoolExhausted(buffer.Packet);
+                goto case NatVerdict.Reset;
+            case NatVerdict.Reset:
                 var length = TcpResetBuilder.TryBuild(buffer.Packet, spare.ReadSpace);
                 if (length == 0)
                     return null;
@@ -210,7 +240,7 @@ public sealed partial class TunProxy : IAsyncDisposable
             {
                 Interlocked.Increment(ref _tcpFlows);
                 WritePacket(queue, syn);
-                _ = AbandonIfUnclaimedAsync(flow);
+                _background.Track(AbandonIfUnclaimedAsync(flow));
                 return;
             }
             flow.Abandon(); // the session expired or was refused while we connected
@@ -267,7 +297,7 @@ public sealed partial class TunProxy : IAsyncDisposable
                 LogAcceptFailed(e.Message);
                 continue;
             }
-            _ = RelayAsync(accepted);
+            _flows.Track(RelayAsync(accepted));
         }
     }
 
@@ -330,6 +360,19 @@ public sealed partial class TunProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Logs the first SYN refused because every virtual endpoint is in use, once per exhaustion (the
+    /// next admitted flow re-arms it), so a burst of refused connections is one line, not thousands.
+    /// </summary>
+    private void ReportPoolExhausted(Span<byte> syn)
+    {
+        if (Interlocked.Exchange(ref _poolExhaustionLogged, 1) != 0)
+            return;
+        var isIPv6 = IpPacket.GetVersion(syn) == IpVersion.V6;
+        var pool = _tcp.PoolFor(isIPv6)!;
+        LogPoolExhausted(isIPv6 ? "IPv6" : "IPv4", pool.InUse, pool.Capacity);
+    }
+
     /// <summary>The upper-layer protocol and where it starts; TCP/UDP of IPv4 fragments count as none.</summary>
     private static IpProtocol UpperLayer(Span<byte> packet, out int headerLength)
     {
@@ -347,11 +390,18 @@ public sealed partial class TunProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops reading, accepting and relaying; closes every flow.</summary>
+    /// <summary>
+    /// Stops: running TCP flows get <see cref="TunProxyOptions.ShutdownGracePeriod"/> to end by
+    /// themselves (the readers keep passing packets meanwhile, so an app's FIN still gets through),
+    /// then whatever is left is aborted; reading, accepting and every UDP mapping stop. Returns once
+    /// every flow has ended and logged its line (or, for a task that ignores the abort, after a
+    /// bounded wait that is logged), so the closing summary is complete and nothing runs afterwards.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        await _flows.WaitIdleAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
         _stopping.Cancel();
         _expiry?.Dispose();
         foreach (var queue in _queues)
@@ -361,6 +411,13 @@ public sealed partial class TunProxy : IAsyncDisposable
             reader.Join();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         _udp?.Dispose();
+        _icmp?.Dispose();
+        var flowsEnded = await _flows.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
+        var backgroundEnded = await _background.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
+        if (!flowsEnded || !backgroundEnded)
+            LogStopTimedOut(_flows.Count + _background.Count, AbortTimeout.TotalSeconds);
+        if (_icmp is not null)
+            LogIcmpStopped(_icmp.Forwarded, _icmp.Replies, _icmp.Dropped);
         LogStopped(TcpFlows, TcpRefused, _udp?.Created ?? 0, Interlocked.Read(ref _udpDropped));
     }
 
@@ -381,6 +438,15 @@ public sealed partial class TunProxy : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reading the TUN failed: {Message}")]
     private partial void LogReaderFailed(string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tcp: the {Family} NAT pool is exhausted ({InUse} of {Capacity} virtual endpoints in use); new flows are refused with RST until flows end (a larger --address subnet or a wider --nat-ports range makes room)")]
+    private partial void LogPoolExhausted(string family, long inUse, long capacity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "icmp: {Forwarded} echo requests forwarded, {Replies} replies, {Dropped} dropped")]
+    private partial void LogIcmpStopped(long forwarded, long replies, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: {Count} flow tasks were still running {Seconds} s after they were aborted; not waiting for them")]
+    private partial void LogStopTimedOut(int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopped: {TcpFlows} tcp flows, {TcpRefused} refused, {UdpMappings} udp mappings, {UdpDropped} udp datagrams dropped")]
     private partial void LogStopped(long tcpFlows, long tcpRefused, long udpMappings, long udpDropped);

@@ -1,4 +1,6 @@
 using SharpTun.Host;
+using SharpTun.Proxy.Outbounds;
+using SharpTun.Stack.Nat;
 
 namespace SharpTun.Stack.Proxy;
 
@@ -16,9 +18,21 @@ public sealed record TunProxyOptions
 
     public IcmpMode Icmp { get; init; } = IcmpMode.Reply;
 
+    /// <summary>Mark and interface of the sockets <see cref="IcmpMode.Forward"/> sends echo requests on.</summary>
+    public OutboundSocketOptions IcmpSocketOptions { get; init; } = OutboundSocketOptions.None;
+
     /// <summary>A UDP mapping with no datagram either way for this long is closed.</summary>
     public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Most UDP mappings at once; the least recently used is closed to make room.</summary>
     public int UdpMaximumMappings { get; init; } = 4096;
+
+    /// <summary>Which ports of each TUN address the TCP NAT hands out (the pool's size is addresses x ports).</summary>
+    public NatPoolOptions NatPool { get; init; } = new();
+
+    /// <summary>
+    /// How long disposing waits for running TCP flows to end by themselves before aborting them (an
+    /// RST each way). Long enough for the flows of an app that just exited to finish passing its FINs on.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(3);
 }

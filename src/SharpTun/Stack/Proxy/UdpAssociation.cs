@@ -18,6 +18,7 @@ public abstract class UdpAssociation : IDisposable
     private readonly ITunQueue _queue;
     private readonly PacketBuffer[] _reply;
     private readonly CancellationTokenSource _closed = new();
+    private Task? _receiving;
     private long _datagramsOut, _datagramsIn, _bytesOut, _bytesIn;
 
     protected UdpAssociation(NatEndpoint app, ITunQueue queue)
@@ -37,6 +38,9 @@ public abstract class UdpAssociation : IDisposable
 
     protected CancellationToken Closed => _closed.Token;
 
+    /// <summary>The loop carrying answers into the TUN; it completes after <see cref="Dispose"/>.</summary>
+    public Task Receiving => _receiving ?? Task.CompletedTask;
+
     /// <summary>Sends <paramref name="payload"/> from the app to <paramref name="destination"/>; false when it could not be sent.</summary>
     public bool Send(NatEndpoint destination, ArraySegment<byte> payload)
     {
@@ -48,7 +52,7 @@ public abstract class UdpAssociation : IDisposable
     }
 
     /// <summary>Starts the loop that carries answers back into the TUN.</summary>
-    protected void StartReceiving() => _ = ReceiveLoopAsync();
+    protected void StartReceiving() => _receiving = ReceiveLoopAsync();
 
     /// <summary>Sends one datagram; must not throw for ordinary network failures.</summary>
     protected abstract bool SendCore(NatEndpoint destination, ArraySegment<byte> payload);

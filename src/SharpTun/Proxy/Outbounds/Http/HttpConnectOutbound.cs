@@ -117,11 +117,12 @@ public sealed partial class HttpConnectOutbound : IOutbound
 
     /// <summary>
     /// A refusal status as an outbound failure. 502 and 503 are what proxies (squid, tinyproxy)
-    /// answer when their own connect fails; 504 when it times out.
+    /// answer when their own connect fails; 504 when it times out. Proxy authentication fails with
+    /// 407 (RFC 9110 §15.5.8), but tinyproxy's BasicAuth answers 401, so that counts as one too.
     /// </summary>
     private static OutboundError ToOutboundError(int status) => status switch
     {
-        407 => OutboundError.AuthenticationFailed,
+        407 or 401 => OutboundError.AuthenticationFailed,
         403 => OutboundError.Rejected,
         502 or 503 => OutboundError.Unreachable,
         504 => OutboundError.TimedOut,
@@ -130,8 +131,8 @@ public sealed partial class HttpConnectOutbound : IOutbound
 
     private string DescribeRefusal(HttpConnectResponse response, ProxyDestination destination) => response.StatusCode switch
     {
-        407 when _authorization is null => $"requires authentication ({response.StatusLine}); give user:pass in the proxy URL",
-        407 => $"rejected our credentials ({response.StatusLine})",
+        407 or 401 when _authorization is null => $"requires authentication ({response.StatusLine}); give user:pass in the proxy URL",
+        407 or 401 => $"rejected our credentials ({response.StatusLine})",
         _ => $"refused CONNECT {destination} ({response.StatusLine})",
     };
 

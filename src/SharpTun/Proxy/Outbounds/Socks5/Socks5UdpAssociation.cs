@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace SharpTun.Proxy.Outbounds.Socks5;
 
@@ -82,44 +83,101 @@ public sealed class Socks5UdpAssociation : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sends <paramref name="payload"/> to <paramref name="destination"/> through the relay without
+    /// an async state machine, for a caller that must not wait (a TUN reader): false, without
+    /// throwing, when the association has ended or the datagram could not be sent. Allocates nothing.
+    /// </summary>
+    public bool Send(in ProxyDestination destination, ReadOnlySpan<byte> payload)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payload.Length, MaxPayloadLength);
+        if (IsClosed)
+            return false;
+        _sendLock.Wait();
+        try
+        {
+            if (IsClosed)
+                return false;
+            payload.CopyTo(_sendBuffer.AsSpan(Socks5UdpHeader.MaxLength));
+            var start = Socks5UdpHeader.WriteBefore(_sendBuffer, Socks5UdpHeader.MaxLength, destination);
+            var length = Socks5UdpHeader.MaxLength - start + payload.Length;
+            return _udp.Send(_sendBuffer.AsSpan(start, length), SocketFlags.None) == length;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false; // as in SendAsync: the datagram is lost, as UDP allows
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
     /// Receives the next datagram from the relay into <paramref name="buffer"/>; the payload is moved
     /// to the start of the buffer. Malformed and fragmented datagrams are dropped (and counted).
     /// Returns <see cref="Socks5UdpReceiveResult.Closed"/> once the association has ended. A buffer
     /// smaller than header plus payload truncates the datagram, as any UDP receive does.
+    /// A datagram already queued is read without an async state machine, so a busy association
+    /// receives without allocating (in any build configuration); only a wait goes asynchronous.
     /// </summary>
-    public async ValueTask<Socks5UdpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken ct)
+    public ValueTask<Socks5UdpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken ct)
     {
-        while (true)
+        while (!IsClosed)
         {
-            if (IsClosed)
-                return Socks5UdpReceiveResult.Closed;
-            int count;
+            ValueTask<int> receiving;
             try
             {
-                count = await _udp.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
-            }
-            catch (SocketException) when (!ct.IsCancellationRequested)
-            {
-                // Our Close() disposed the socket (OperationAborted), or the relay is gone (ICMP port
-                // unreachable, ConnectionRefused): either way the association is over.
-                Close();
-                return Socks5UdpReceiveResult.Closed;
+                receiving = _udp.ReceiveAsync(buffer, SocketFlags.None, ct);
             }
             catch (ObjectDisposedException)
             {
-                return Socks5UdpReceiveResult.Closed;
+                return ValueTask.FromResult(Socks5UdpReceiveResult.Closed);
             }
-            if (!Socks5UdpHeader.TryParse(buffer.Span[..count], out var header) || header.Fragment != 0)
-            {
-                // RFC 1928 §7 lets a client drop fragments instead of reassembling them; we do.
-                Interlocked.Increment(ref _dropped);
-                continue;
-            }
-            var source = SourceOf(header);
-            var length = count - header.Length;
-            buffer.Span.Slice(header.Length, length).CopyTo(buffer.Span);
-            return new Socks5UdpReceiveResult(source, length, false);
+            if (!receiving.IsCompletedSuccessfully)
+                return ReceiveSlowAsync(receiving, buffer, ct);
+            if (TryAccept(buffer.Span, receiving.Result, out var result))
+                return ValueTask.FromResult(result);
         }
+        return ValueTask.FromResult(Socks5UdpReceiveResult.Closed);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Socks5UdpReceiveResult> ReceiveSlowAsync(ValueTask<int> receiving, Memory<byte> buffer, CancellationToken ct)
+    {
+        int count;
+        try
+        {
+            count = await receiving.ConfigureAwait(false);
+        }
+        catch (SocketException) when (!ct.IsCancellationRequested)
+        {
+            // Our Close() disposed the socket (OperationAborted), or the relay is gone (ICMP port
+            // unreachable, ConnectionRefused): either way the association is over.
+            Close();
+            return Socks5UdpReceiveResult.Closed;
+        }
+        catch (ObjectDisposedException)
+        {
+            return Socks5UdpReceiveResult.Closed;
+        }
+        return TryAccept(buffer.Span, count, out var result) ? result : await ReceiveAsync(buffer, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses a received datagram and moves its payload to the start; false (counted) for one to drop.</summary>
+    private bool TryAccept(Span<byte> buffer, int count, out Socks5UdpReceiveResult result)
+    {
+        if (!Socks5UdpHeader.TryParse(buffer[..count], out var header) || header.Fragment != 0)
+        {
+            // RFC 1928 §7 lets a client drop fragments instead of reassembling them; we do.
+            Interlocked.Increment(ref _dropped);
+            result = default;
+            return false;
+        }
+        var source = SourceOf(header);
+        var length = count - header.Length;
+        buffer.Slice(header.Length, length).CopyTo(buffer);
+        result = new Socks5UdpReceiveResult(source, length, false);
+        return true;
     }
 
     /// <summary>Closes the control connection (ending the association at the server) and the UDP socket.</summary>
