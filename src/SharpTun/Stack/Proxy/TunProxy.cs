@@ -50,6 +50,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     // Connects and relays: shutdown lets them end by themselves for a while before aborting them.
     private readonly RunningTasks _flows = new();
+    private readonly UnclaimedFlows _unclaimed = new(UnclaimedFlowTimeout);
     // Receive loops and timers: they end when shutdown closes what they wait on.
     private readonly RunningTasks _background = new();
     private ITimer? _expiry;
@@ -116,6 +117,8 @@ public sealed partial class TunProxy : IAsyncDisposable
     private void Expire()
     {
         _tcp.Expire();
+        foreach (var flow in _unclaimed.AbandonExpired())
+            LogTcpAbandoned(flow.Session.Source, flow.Session.Destination);
         _udp?.ExpireIdle();
         _icmp?.ExpireIdle();
         _pcap?.Flush(); // replies written outside the reader loops reach the file while we run
@@ -239,8 +242,8 @@ public sealed partial class TunProxy : IAsyncDisposable
             if (_tcp.Admit(session) && _rewriter.Rewrite(syn, out _) == NatVerdict.Forward)
             {
                 Interlocked.Increment(ref _tcpFlows);
+                _unclaimed.Add(flow); // before the SYN goes out: the accept that claims it may come at once
                 WritePacket(queue, syn);
-                _background.Track(AbandonIfUnclaimedAsync(flow));
                 return;
             }
             flow.Abandon(); // the session expired or was refused while we connected
@@ -254,19 +257,6 @@ public sealed partial class TunProxy : IAsyncDisposable
         var length = TcpResetBuilder.TryBuild(syn, reset);
         if (length > 0)
             WritePacket(queue, reset.AsSpan(0, length));
-    }
-
-    private async Task AbandonIfUnclaimedAsync(TcpFlow flow)
-    {
-        try
-        {
-            await Task.Delay(UnclaimedFlowTimeout, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        if (flow.Abandon())
-            LogTcpAbandoned(flow.Session.Source, flow.Session.Destination);
     }
 
     /// <summary>Writes one packet built outside the reader loop (a flow's admitted SYN, or its RST).</summary>
@@ -304,7 +294,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private async Task RelayAsync(Socket accepted)
     {
         var peer = NatEndpoint.FromIPEndPoint((IPEndPoint)accepted.RemoteEndPoint!);
-        if (!_tcp.TryGetByVirtualEndpoint(peer, out var session) || session.UserState is not TcpFlow flow || flow.Claim() is not { } outbound)
+        if (!_tcp.TryGetByVirtualEndpoint(peer, out var session) || session.UserState is not TcpFlow flow || _unclaimed.Claim(flow) is not { } outbound)
         {
             accepted.Dispose(); // not one of ours, or given up already
             return;
@@ -410,6 +400,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         foreach (var reader in _readers)
             reader.Join();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        _unclaimed.AbandonAll();
         _udp?.Dispose();
         _icmp?.Dispose();
         var flowsEnded = await _flows.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
