@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using SharpTun.TestSupport;
 
 namespace SharpTun.EndToEnd;
@@ -49,12 +50,15 @@ public sealed class ExecCommandTests : IDisposable
     }
 
     [Fact]
-    public void Exec_UdpEcho_RoundTrips()
+    public void Exec_UdpEcho_RoundTripsAndLogsTheFlow()
     {
         _bed.StartServer(7777, "udp", "socat", $"UDP4-RECVFROM:7777,bind={ProxyTestbed.RemoteV4},fork", "EXEC:cat");
-        var run = _bed.Sharptun("exec", "--", "sh", "-c", $"echo hello-udp | socat -T 5 - UDP4:{ProxyTestbed.RemoteV4}:7777");
+        var run = _bed.Sharptun("exec", "--log-level", "Information", "--", "sh", "-c", $"echo hello-udp | socat -T 5 - UDP4:{ProxyTestbed.RemoteV4}:7777");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("hello-udp\n", run.StandardOutput);
+        // The association is still open when sh exits, so shutdown ends it; "hello-udp\n" is 10 bytes each way.
+        Assert.Matches($@"udp 198\.19\.0\.1:\d+ -> {Regex.Escape(ProxyTestbed.RemoteV4)}:7777 via direct: Shutdown, up 10 B in 1 datagrams, down 10 B in 1 datagrams, \d+\.\d{{3}} s", run.StandardError);
+        Assert.Contains("sharptun: sh exited with 0; 0 tcp connections proxied, 0 refused, 1 udp flow\n", run.StandardError);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public static class ExecCommand
             {
                 proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
-            Console.Error.WriteLine($"sharptun: {commandLine[0]} exited with {exitCode}; {proxy.TcpFlows} tcp connection{(proxy.TcpFlows == 1 ? "" : "s")} proxied, {proxy.TcpRefused} refused");
+            Console.Error.WriteLine($"sharptun: {commandLine[0]} exited with {exitCode}; {proxy.TcpFlows} tcp connection{(proxy.TcpFlows == 1 ? "" : "s")} proxied, {proxy.TcpRefused} refused, {proxy.UdpFlows} udp flow{(proxy.UdpFlows == 1 ? "" : "s")}");
             return exitCode;
         }
     }

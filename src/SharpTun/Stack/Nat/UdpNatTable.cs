@@ -8,7 +8,8 @@ namespace SharpTun.Stack.Nat;
 /// </summary>
 /// <remarks>
 /// Bounded: adding an entry to a full table evicts the least recently used one, counted in
-/// <see cref="Evicted"/>. Evicted, expired and removed associations are disposed, outside the lock.
+/// <see cref="Evicted"/>. Evicted, expired and removed associations are ended (disposed, or handed to
+/// the caller's end callback with the <see cref="UdpMappingEnd"/> reason), outside the lock.
 /// Time comes from the injected <see cref="TimeProvider"/>; call <see cref="ExpireIdle"/>
 /// periodically. One lock guards a dictionary and an intrusive LRU list; a lookup of an existing
 /// entry allocates nothing.
@@ -19,6 +20,7 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
     private readonly Lock _lock = new();
     private readonly Dictionary<NatEndpoint, Entry> _entries = [];
     private readonly Func<NatEndpoint, TAssociation> _factory;
+    private readonly Action<TAssociation, UdpMappingEnd>? _end;
     private readonly TimeProvider _time;
     private Entry? _mostRecent;
     private Entry? _leastRecent;
@@ -30,13 +32,20 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
     /// <param name="factory">Makes the association of a new source endpoint; called outside the lock.</param>
     /// <param name="options">Size bound and idle timeout; defaults when null.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
-    public UdpNatTable(Func<NatEndpoint, TAssociation> factory, UdpNatOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="end">
+    /// Ends an association that leaves the table, told why; it must dispose the association. When
+    /// null the table disposes it. An association made by a <see cref="GetOrAdd"/> that lost a race
+    /// for its source endpoint was never mapped: it is only disposed.
+    /// </param>
+    public UdpNatTable(Func<NatEndpoint, TAssociation> factory, UdpNatOptions? options = null, TimeProvider? timeProvider = null,
+        Action<TAssociation, UdpMappingEnd>? end = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         Options = options ?? new UdpNatOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaximumEntries, 1, nameof(options));
         _factory = factory;
         _time = timeProvider ?? TimeProvider.System;
+        _end = end;
     }
 
     /// <summary>Size bound and idle timeout.</summary>
@@ -99,7 +108,7 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
         if (evicted is not null)
         {
             Interlocked.Increment(ref _evicted);
-            evicted.Association.Dispose();
+            End(evicted.Association, UdpMappingEnd.Evicted);
         }
         return association;
     }
@@ -127,7 +136,7 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
     /// </summary>
     public bool Refresh(NatEndpoint source) => TryGet(source, out _);
 
-    /// <summary>Removes and disposes the mapping of <paramref name="source"/>; false when there is none.</summary>
+    /// <summary>Removes and ends the mapping of <paramref name="source"/>; false when there is none.</summary>
     public bool Remove(NatEndpoint source)
     {
         Entry? entry;
@@ -137,11 +146,11 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
                 return false;
             RemoveLocked(entry);
         }
-        entry.Association.Dispose();
+        End(entry.Association, UdpMappingEnd.Removed);
         return true;
     }
 
-    /// <summary>Removes and disposes the mappings idle for <see cref="UdpNatOptions.IdleTimeout"/>; returns how many.</summary>
+    /// <summary>Removes and ends the mappings idle for <see cref="UdpNatOptions.IdleTimeout"/>; returns how many.</summary>
     public int ExpireIdle()
     {
         long now = _time.GetTimestamp();
@@ -159,11 +168,11 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
             return 0;
         Interlocked.Add(ref _expired, expired.Count);
         foreach (var entry in expired)
-            entry.Association.Dispose();
+            End(entry.Association, UdpMappingEnd.IdleTimeout);
         return expired.Count;
     }
 
-    /// <summary>Removes and disposes every mapping, e.g. when the proxy stops; the table stays usable.</summary>
+    /// <summary>Removes and ends every mapping (<see cref="UdpMappingEnd.Shutdown"/>), e.g. when the proxy stops; the table stays usable.</summary>
     public void Dispose()
     {
         Entry? oldest;
@@ -177,9 +186,17 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
         while (oldest is not null)
         {
             var newer = oldest.Newer;
-            oldest.Association.Dispose();
+            End(oldest.Association, UdpMappingEnd.Shutdown);
             oldest = newer;
         }
+    }
+
+    private void End(TAssociation association, UdpMappingEnd reason)
+    {
+        if (_end is null)
+            association.Dispose();
+        else
+            _end(association, reason);
     }
 
     private void Touch(Entry entry)

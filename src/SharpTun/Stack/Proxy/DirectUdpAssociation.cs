@@ -54,23 +54,55 @@ public sealed class DirectUdpAssociation : UdpAssociation
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected override async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
+    // A datagram already waiting is received without an async state machine (a class in a Debug
+    // build, so one allocation per datagram there), as in Socks5UdpFlow; only a wait goes asynchronous.
+    protected override ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct)
     {
         while (true)
         {
-            int length;
-            try
-            {
-                length = await _socket.ReceiveFromAsync(payload, SocketFlags.None, _received, ct).ConfigureAwait(false);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize)
-            {
-                continue; // an ICMP error for an earlier datagram, or an oversized one: wait for the next
-            }
-            return (length, NatSocketAddress.Read(_received));
+            var receiving = _socket.ReceiveFromAsync(payload, SocketFlags.None, _received, ct);
+            if (!receiving.IsCompleted)
+                return ReceiveSlowAsync(receiving, payload, ct);
+            if (TryComplete(receiving, out var received))
+                return ValueTask.FromResult(received);
         }
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(int Length, NatEndpoint Remote)?> ReceiveSlowAsync(ValueTask<int> receiving, Memory<byte> payload, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                var length = await receiving.ConfigureAwait(false);
+                return (length, NatSocketAddress.Read(_received));
+            }
+            catch (SocketException e) when (IsSkippable(e))
+            {
+            }
+            receiving = _socket.ReceiveFromAsync(payload, SocketFlags.None, _received, ct);
+        }
+    }
+
+    /// <summary>The datagram of a receive that completed at once; false for an error to skip.</summary>
+    private bool TryComplete(ValueTask<int> receiving, out (int Length, NatEndpoint Remote)? received)
+    {
+        try
+        {
+            received = (receiving.GetAwaiter().GetResult(), NatSocketAddress.Read(_received));
+            return true;
+        }
+        catch (SocketException e) when (IsSkippable(e))
+        {
+            received = null;
+            return false;
+        }
+    }
+
+    /// <summary>An ICMP error for an earlier datagram, or an oversized one: wait for the next.</summary>
+    private static bool IsSkippable(SocketException e) =>
+        e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize;
 
     protected override void DisposeCore() => _socket.Dispose();
 }

@@ -26,6 +26,7 @@ public sealed class Socks5UdpFlow : UdpAssociation
     private readonly TaskCompletionSource<Socks5UdpAssociation?> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socks5UdpAssociation? _association;
     private LastDestination? _lastDestination;
+    private string? _openFailure;
 
     public Socks5UdpFlow(NatEndpoint app, ITunQueue queue, Socks5Outbound outbound, ILogger logger) : base(app, queue)
     {
@@ -42,25 +43,40 @@ public sealed class Socks5UdpFlow : UdpAssociation
         }
         catch (OperationCanceledException)
         {
-            _opened.TrySetResult(null);
+            Opened(null);
             return;
         }
         if (!result.IsSuccess)
-            logger.LogWarning("udp {App} via {Outbound}: {Error}", App, outbound.Name, result.ToString());
+        {
+            _openFailure = result.ToString();
+            logger.LogWarning("udp {App} via {Outbound}: {Error}", App, outbound.Name, _openFailure);
+        }
         if (Closed.IsCancellationRequested && result.Association is { } late)
         {
             await late.DisposeAsync().ConfigureAwait(false); // disposed while opening
-            _opened.TrySetResult(null);
+            Opened(null);
             return;
         }
+        Opened(result.Association);
+    }
+
+    /// <summary>
+    /// Sends the held datagrams through <paramref name="association"/>, or drops them when it is null,
+    /// taking back from the counts every one that did not go; then lets sends and receives proceed.
+    /// Under the gate, so no datagram is held after the queue has been emptied.
+    /// </summary>
+    private void Opened(Socks5UdpAssociation? association)
+    {
         lock (_gate)
         {
-            _association = result.Association;
-            while (_association is not null && _held.TryDequeue(out var held))
-                _association.Send(ProxyDestination.FromEndPoint(held.Destination.ToIPEndPoint()), held.Payload);
-            _held.Clear();
+            _association = association;
+            while (_held.TryDequeue(out var held))
+            {
+                if (association is null || !association.Send(ProxyDestination.FromEndPoint(held.Destination.ToIPEndPoint()), held.Payload))
+                    UncountSent(held.Payload.Length);
+            }
+            _opened.TrySetResult(association);
         }
-        _opened.TrySetResult(result.Association);
     }
 
     protected override bool SendCore(NatEndpoint destination, ArraySegment<byte> payload)
@@ -143,6 +159,8 @@ public sealed class Socks5UdpFlow : UdpAssociation
         received = (result.Length, NatEndpoint.FromIPAddress(address, (ushort)result.Source.Port));
         return true;
     }
+
+    protected override string ClosedByOutbound => _openFailure ?? "the SOCKS5 server closed the UDP association";
 
     protected override void DisposeCore()
     {

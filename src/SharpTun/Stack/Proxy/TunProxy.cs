@@ -43,7 +43,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TcpNatTable _tcp;
     private readonly TcpNatRewriter _rewriter;
-    private readonly UdpNatTable<UdpAssociation>? _udp;
+    private readonly UdpFlowTable? _udp;
     private readonly IcmpEchoForwarder? _icmp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Thread> _readers = [];
@@ -81,8 +81,8 @@ public sealed partial class TunProxy : IAsyncDisposable
         _tcp = new TcpNatTable(new TcpNatOptions { ListenerPort = listeners.Port }, ipv4Pool, ipv6Pool);
         _rewriter = new TcpNatRewriter(_tcp);
         if (udpFactory is not null)
-            _udp = new UdpNatTable<UdpAssociation>(app => Tracked(udpFactory(app, _replyQueue)),
-                new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings });
+            _udp = new UdpFlowTable(app => udpFactory(app, _replyQueue),
+                new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings }, outbound.Name, _background, logger);
         if (options.Icmp == IcmpMode.Forward)
             _icmp = new IcmpEchoForwarder(_replyQueue, options.Mtu, options.IcmpSocketOptions, null, _background, logger);
     }
@@ -98,6 +98,9 @@ public sealed partial class TunProxy : IAsyncDisposable
 
     /// <summary>UDP associations (one per app source endpoint) open now.</summary>
     public int UdpAssociations => _udp?.Count ?? 0;
+
+    /// <summary>UDP flows (associations, one per app source endpoint) created so far.</summary>
+    public long UdpFlows => _udp?.Created ?? 0;
 
     /// <summary>Starts the reader threads, the accept loops and the expiry timer.</summary>
     public void Start()
@@ -122,12 +125,6 @@ public sealed partial class TunProxy : IAsyncDisposable
         _udp?.ExpireIdle();
         _icmp?.ExpireIdle();
         _pcap?.Flush(); // replies written outside the reader loops reach the file while we run
-    }
-
-    private UdpAssociation Tracked(UdpAssociation association)
-    {
-        _background.Track(association.Receiving);
-        return association;
     }
 
     private void ReadLoop(ITunQueue queue)
@@ -409,7 +406,7 @@ public sealed partial class TunProxy : IAsyncDisposable
             LogStopTimedOut(_flows.Count + _background.Count, AbortTimeout.TotalSeconds);
         if (_icmp is not null)
             LogIcmpStopped(_icmp.Forwarded, _icmp.Replies, _icmp.Dropped);
-        LogStopped(TcpFlows, TcpRefused, _udp?.Created ?? 0, Interlocked.Read(ref _udpDropped));
+        LogStopped(TcpFlows, TcpRefused, UdpFlows, Interlocked.Read(ref _udpDropped));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "tcp {Source} -> {Destination} via {Outbound}: {Completion}, up {BytesUp} B, down {BytesDown} B, {Seconds:0.000} s")]

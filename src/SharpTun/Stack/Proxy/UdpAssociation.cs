@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using SharpTun.Stack.Nat;
 using SharpTun.Tun;
 
@@ -7,19 +8,25 @@ namespace SharpTun.Stack.Proxy;
 /// The outbound side of one app UDP source endpoint S:sp (full cone: one association carries its
 /// datagrams to every destination, and any remote may answer). Datagrams from the app go out with
 /// <see cref="Send"/>, called by the TUN reader; a receive loop turns each answer into an IP/UDP
-/// packet from the remote to S:sp and writes it into the TUN. Disposed by the UDP NAT table on idle
-/// timeout or eviction.
+/// packet from the remote to S:sp and writes it into the TUN. Ended by the UDP NAT table (idle
+/// timeout, eviction, shutdown) or by its own outbound failing; it counts what it carried, for the
+/// line <see cref="UdpFlowTable"/> logs when it ends.
 /// </summary>
 public abstract class UdpAssociation : IDisposable
 {
     /// <summary>Receive buffer: headroom for the IP/UDP headers, then room for any UDP payload.</summary>
     private const int BufferLength = UdpReplyBuilder.Headroom + ushort.MaxValue;
 
+    /// <summary><see cref="_endReason"/> before the association has ended.</summary>
+    private const int NotEnded = -1;
+
     private readonly ITunQueue _queue;
     private readonly PacketBuffer[] _reply;
     private readonly CancellationTokenSource _closed = new();
     private Task? _receiving;
     private long _datagramsOut, _datagramsIn, _bytesOut, _bytesIn;
+    private int _endReason = NotEnded;
+    private string? _failure;
 
     protected UdpAssociation(NatEndpoint app, ITunQueue queue)
     {
@@ -31,10 +38,26 @@ public abstract class UdpAssociation : IDisposable
     /// <summary>The app's source endpoint S:sp this association serves.</summary>
     public NatEndpoint App { get; }
 
+    /// <summary>Datagrams from the app sent on (a SOCKS5 flow counts one held while it opens, and takes it back if it never goes).</summary>
     public long DatagramsOut => Interlocked.Read(ref _datagramsOut);
+
+    /// <summary>Answers written into the TUN.</summary>
     public long DatagramsIn => Interlocked.Read(ref _datagramsIn);
+
+    /// <summary>UDP payload bytes of <see cref="DatagramsOut"/>.</summary>
     public long BytesOut => Interlocked.Read(ref _bytesOut);
+
+    /// <summary>UDP payload bytes of <see cref="DatagramsIn"/>.</summary>
     public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    /// <summary>Where the app sent datagrams through this association.</summary>
+    public UdpDestinations Destinations { get; } = new();
+
+    /// <summary>Why it ended; null while open, and after a bare <see cref="Dispose"/> (an association never mapped).</summary>
+    public UdpMappingEnd? EndReason => Volatile.Read(ref _endReason) is var reason and not NotEnded ? (UdpMappingEnd)reason : null;
+
+    /// <summary>What went wrong when <see cref="EndReason"/> is <see cref="UdpMappingEnd.Failed"/>.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
 
     protected CancellationToken Closed => _closed.Token;
 
@@ -44,11 +67,24 @@ public abstract class UdpAssociation : IDisposable
     /// <summary>Sends <paramref name="payload"/> from the app to <paramref name="destination"/>; false when it could not be sent.</summary>
     public bool Send(NatEndpoint destination, ArraySegment<byte> payload)
     {
-        if (_closed.IsCancellationRequested || !SendCore(destination, payload))
+        if (_closed.IsCancellationRequested)
+            return false;
+        Destinations.Note(destination);
+        if (!SendCore(destination, payload))
             return false;
         Interlocked.Increment(ref _datagramsOut);
         Interlocked.Add(ref _bytesOut, payload.Count);
         return true;
+    }
+
+    /// <summary>
+    /// Takes back one datagram of <paramref name="length"/> bytes that <see cref="SendCore"/>
+    /// accepted but that never went out (held while a SOCKS5 association opened, which then failed).
+    /// </summary>
+    protected void UncountSent(int length)
+    {
+        Interlocked.Decrement(ref _datagramsOut);
+        Interlocked.Add(ref _bytesOut, -length);
     }
 
     /// <summary>Starts the loop that carries answers back into the TUN.</summary>
@@ -63,10 +99,14 @@ public abstract class UdpAssociation : IDisposable
     /// </summary>
     protected abstract ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct);
 
+    /// <summary>Why <see cref="ReceiveAsync"/> returned null before the association was ended: the outbound closed it.</summary>
+    protected virtual string ClosedByOutbound => "the outbound closed the association";
+
     private async Task ReceiveLoopAsync()
     {
         var buffer = _reply[0];
         var payload = buffer.Array.AsMemory(UdpReplyBuilder.Headroom);
+        string failure;
         try
         {
             while (await ReceiveAsync(payload, _closed.Token).ConfigureAwait(false) is { } received)
@@ -82,15 +122,37 @@ public abstract class UdpAssociation : IDisposable
                 Interlocked.Increment(ref _datagramsIn);
                 Interlocked.Add(ref _bytesIn, received.Length);
             }
+            failure = ClosedByOutbound;
         }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
+            return;
         }
         catch (ObjectDisposedException) when (_closed.IsCancellationRequested)
         {
+            return;
         }
+        catch (SocketException e)
+        {
+            failure = e.Message;
+        }
+        if (_closed.IsCancellationRequested)
+            return; // ended by us: receiving stopped because of it
+        Volatile.Write(ref _failure, failure);
+        End(UdpMappingEnd.Failed);
     }
 
+    /// <summary>
+    /// Ends the association for <paramref name="reason"/> and disposes it; only the first reason
+    /// given counts (an association that failed and is later expired ended as failed).
+    /// </summary>
+    public void End(UdpMappingEnd reason)
+    {
+        Interlocked.CompareExchange(ref _endReason, (int)reason, NotEnded);
+        Dispose();
+    }
+
+    /// <summary>Closes the association without a reason: for one that was never mapped (it lost a race to be made).</summary>
     public void Dispose()
     {
         if (_closed.IsCancellationRequested)

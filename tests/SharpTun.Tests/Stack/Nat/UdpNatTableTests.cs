@@ -127,6 +127,44 @@ public sealed class UdpNatTableTests
     }
 
     [Fact]
+    public void EndCallback_EveryWayOut_ToldItsReason()
+    {
+        var ended = new List<(NatEndpoint Source, UdpMappingEnd Reason)>();
+        var table = new UdpNatTable<Association>(source => new Association(source), new UdpNatOptions { MaximumEntries = 2 }, _time,
+            (association, reason) => { ended.Add((association.Source, reason)); association.Dispose(); });
+        var a = table.GetOrAdd(A);
+        table.GetOrAdd(B);
+        table.GetOrAdd(C); // full: A, the least recently used, goes
+        Assert.True(table.Remove(B));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, table.ExpireIdle()); // C
+        table.GetOrAdd(A);
+        table.Dispose();
+
+        (NatEndpoint, UdpMappingEnd)[] expected = [(A, UdpMappingEnd.Evicted), (B, UdpMappingEnd.Removed), (C, UdpMappingEnd.IdleTimeout), (A, UdpMappingEnd.Shutdown)];
+        Assert.Equal(expected, ended);
+        Assert.True(a.Disposed);
+    }
+
+    [Fact]
+    public void EndCallback_RaceLoser_OnlyDisposedNeverEnded()
+    {
+        var made = new System.Collections.Concurrent.ConcurrentBag<Association>();
+        var ended = 0;
+        var table = new UdpNatTable<Association>(source => { var association = new Association(source); made.Add(association); return association; },
+            end: (association, _) => { Interlocked.Increment(ref ended); association.Dispose(); });
+        Parallel.For(0, 2, _ =>
+        {
+            for (int i = 0; i < 500; i++)
+                table.GetOrAdd(NatEndpoint.V4(0xC6120001, (ushort)(1000 + i)));
+        });
+        Assert.Equal(0, ended); // whatever lost a race was disposed without a reason
+        table.Dispose();
+        Assert.Equal(500, ended);
+        Assert.All(made, association => Assert.True(association.Disposed));
+    }
+
+    [Fact]
     public void TryGet_Existing_AllocatesNothing()
     {
         var table = Table();
