@@ -28,6 +28,9 @@ public abstract class UdpAssociation : IDisposable
     private int _endReason = NotEnded;
     private string? _failure;
 
+    private Action? _replied;
+    private long _lastReplyNoted = long.MinValue / 2;
+
     protected UdpAssociation(NatEndpoint app, ITunQueue queue)
     {
         App = app;
@@ -99,8 +102,25 @@ public abstract class UdpAssociation : IDisposable
     /// </summary>
     protected abstract ValueTask<(int Length, NatEndpoint Remote)?> ReceiveAsync(Memory<byte> payload, CancellationToken ct);
 
+    /// <summary>
+    /// Asks to be told, at most once a second, that a reply reached the app. The proxy uses it to keep
+    /// the mapping alive while only the remote side talks (a stream pushed after one request):
+    /// RFC 4787 §4.3 lets inbound traffic refresh a mapping, and without it such a flow would be cut
+    /// at the idle timeout. Once a second keeps the table's lock off the per-datagram path.
+    /// </summary>
+    public void OnReplies(Action replied) => _replied = replied;
+
     /// <summary>Why <see cref="ReceiveAsync"/> returned null before the association was ended: the outbound closed it.</summary>
     protected virtual string ClosedByOutbound => "the outbound closed the association";
+
+    private void NoteReply()
+    {
+        var now = Environment.TickCount64;
+        if (_replied is null || now - _lastReplyNoted < 1000)
+            return;
+        _lastReplyNoted = now;
+        _replied();
+    }
 
     private async Task ReceiveLoopAsync()
     {
@@ -119,6 +139,7 @@ public abstract class UdpAssociation : IDisposable
                 buffer.Offset = UdpReplyBuilder.Headroom - (packet.Length - received.Length);
                 buffer.Length = packet.Length;
                 _queue.Write(_reply);
+                NoteReply();
                 Interlocked.Increment(ref _datagramsIn);
                 Interlocked.Add(ref _bytesIn, received.Length);
             }

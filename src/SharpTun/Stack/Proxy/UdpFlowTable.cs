@@ -56,6 +56,7 @@ public sealed partial class UdpFlowTable : IDisposable
     {
         var start = _time.GetTimestamp();
         var association = _factory(app);
+        association.OnReplies(() => _table.Refresh(app));
         _running.Track(LogWhenEndedAsync(association, start));
         return association;
     }

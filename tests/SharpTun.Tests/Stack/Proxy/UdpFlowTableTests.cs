@@ -73,6 +73,25 @@ public sealed class UdpFlowTableTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ExpireIdle_OnlyTheRemoteTalks_RepliesKeepTheMappingAlive()
+    {
+        var table = DirectTable();
+        using var remote = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var remoteEndpoint = NatEndpoint.FromIPEndPoint((IPEndPoint)remote.Client.LocalEndPoint!);
+        Assert.True(table.GetOrAdd(AppA).Send(remoteEndpoint, new byte[8])); // the app's only datagram
+        var request = await remote.ReceiveAsync(ProxyTestSupport.Timeout(5));
+
+        _time.Advance(IdleTimeout - TimeSpan.FromMinutes(1));
+        await remote.SendAsync(new byte[30], request.RemoteEndPoint, ProxyTestSupport.Timeout(5)); // a pushed stream
+        await WaitUntilAsync(() => _tun.Count >= 1);
+        _time.Advance(TimeSpan.FromMinutes(2)); // the app has been silent for longer than the timeout
+
+        Assert.Equal(0, table.ExpireIdle());
+        _time.Advance(IdleTimeout);
+        Assert.Equal(1, table.ExpireIdle());
+    }
+
+    [Fact]
     public async Task GetOrAdd_TableFull_EvictedFlowLogsEvictedAndTheOtherLogsShutdown()
     {
         var table = DirectTable(maximumEntries: 1);
