@@ -17,6 +17,9 @@ public sealed class VpnInstances(string? directory = null)
     /// <summary>Next to the host-change journals; /run is emptied at boot, as are the instances.</summary>
     public const string DefaultDirectory = "/run/sharptun/vpn";
 
+    /// <summary>How long a claim file may stay unreadable (being written) before it counts as torn by a crash.</summary>
+    private static readonly TimeSpan ClaimWriteGrace = TimeSpan.FromSeconds(10);
+
     public string Directory { get; } = directory ?? DefaultDirectory;
 
     public string PathOf(string interfaceName)
@@ -48,11 +51,15 @@ public sealed class VpnInstances(string? directory = null)
                 JsonSerializer.Serialize(file, state, VpnJson.Default.VpnInstanceState);
                 return;
             }
-            catch (IOException) when (File.Exists(path) && attempt == 0)
+            catch (IOException) when (File.Exists(path))
             {
-                if (Read(state.Interface) is { } running)
-                    throw new InvalidOperationException($"{state.Interface} is already up (pid {running.Pid}, from {running.ConfigurationFile}); stop it with 'sharptun vpn down {state.Interface}'");
-                // Stale: its owner died. Remove it and try once more (another 'up' may win the race).
+                var existing = ReadFile(path);
+                if (existing is not null && IsAlive(existing))
+                    throw new InvalidOperationException($"{state.Interface} is already up (pid {existing.Pid}, from {existing.ConfigurationFile}); stop it with 'sharptun vpn down {state.Interface}'");
+                // An unreadable file this young is another 'up' halfway through writing its claim.
+                if (attempt > 0 || (existing is null && File.GetLastWriteTimeUtc(path) > DateTime.UtcNow - ClaimWriteGrace))
+                    throw new InvalidOperationException($"{state.Interface} is being brought up by another process right now");
+                // Stale: its owner died. Remove it and try once more.
                 File.Delete(path);
             }
         }

@@ -180,6 +180,33 @@ public sealed class VpnSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StatusFileOfADeadInstance_IsReplaced()
+    {
+        Directory.CreateDirectory(Instances.Directory);
+        File.WriteAllText(Instances.PathOf("stv0"), """{ "interface": "stv0", "pid": 999999999, "startTime": 1, "configurationFile": "old.conf", "phase": "Running" }""");
+
+        var session = Start(Client(), new RecordingEngineFactory());
+
+        Assert.Equal(Environment.ProcessId, WaitUntilRunning(session).Pid);
+        _stop.Cancel();
+        Assert.Equal(0, await session.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A claim file that cannot be read yet is another 'up' of the same name halfway through writing it.</summary>
+    [Fact]
+    public async Task Run_StatusFileBeingWritten_RefusesToRace()
+    {
+        Directory.CreateDirectory(Instances.Directory);
+        File.WriteAllText(Instances.PathOf("stv0"), "{ \"interface\": \"st");
+
+        var session = Start(Client(), new RecordingEngineFactory());
+
+        var error = await Assert.ThrowsAsync<AggregateException>(() => session.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("stv0 is being brought up by another process right now", error.InnerException!.Message);
+        Assert.False(File.Exists(HookLog));
+    }
+
+    [Fact]
     public async Task Run_DeviceNameTaken_RefusesBeforeAnyHookOrChange()
     {
         _ns.Ip("link add stv0 type veth peer name stv0peer");
