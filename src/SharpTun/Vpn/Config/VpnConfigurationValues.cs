@@ -216,10 +216,18 @@ internal static class VpnConfigurationValues
             error = $"{key}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}";
             return false;
         }
-        if (!Tun.TunName.IsPattern(text))
-            return true;
-        error = $"{key} '{text}' must name an existing interface, not a pattern";
-        return false;
+        if (Tun.TunName.IsPattern(text))
+        {
+            error = $"{key} '{text}' must name an existing interface, not a pattern";
+            return false;
+        }
+        // The name goes into an nftables rule inside double quotes.
+        if (text.Contains('"') || text.Contains('\\'))
+        {
+            error = $"{key} '{text}': an interface name with '\"' or '\\' cannot be used in an nftables rule";
+            return false;
+        }
+        return true;
     }
 
     private static bool TrySplitPrefix(string text, [NotNullWhen(true)] out IPAddress? address, out int prefix, [NotNullWhen(false)] out string? error)

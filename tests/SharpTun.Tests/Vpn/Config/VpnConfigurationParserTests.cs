@@ -238,6 +238,7 @@ public sealed class VpnConfigurationParserTests
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\nSaveConfig = yes", 3, "SaveConfig 'yes' is neither true nor false")]
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\nMasquerade = eth 0", 3, "Masquerade: invalid interface name 'eth 0'")]
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\nMasquerade = averyveryverylongname", 3, "it must be 1 to 15 bytes long")]
+    [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\nMasquerade = eth\"0", 3, "cannot be used in an nftables rule")]
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\nTransport = quic", 3, "Transport 'quic' is neither udp nor tcp")]
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\n[Interface]", 3, "a second [Interface] section (the first is on line 1)")]
     [InlineData("[Interface]\nPrivateKey = " + AlicePrivate + "\n[Peers]\nPublicKey = x", 3, "unknown section '[Peers]' (expected [Interface] or [Peer])")]

@@ -214,9 +214,10 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_InterfaceNameNftCannotQuote_Throws()
     {
-        var configuration = VpnConfigurationParser.Parse($"[Interface]\nPrivateKey = {AlicePrivate}\nMasquerade = a\"b\n", "stv0", "stv0.conf");
+        var configuration = Client("10.0.0.0/8");
+        var quoted = configuration with { Interface = configuration.Interface with { Masquerade = "a\"b" } };
 
-        Assert.Throws<ArgumentException>(() => VpnHostPlanner.Create(configuration, Ethernet));
+        Assert.Throws<ArgumentException>(() => VpnHostPlanner.Create(quoted, Ethernet));
     }
 
     [Fact]
