@@ -21,6 +21,8 @@ public static class CommandLineApp
             TunCommand.Create(),
             ExecCommand.Create(),
             ProxyCommand.Create(),
+            // The WireGuard data plane (IVpnEngineFactory) plugs in here; until then 'vpn up' refuses.
+            VpnCommand.Create(engine: null),
             CleanupCommand.Create(),
         };
         var parsed = root.Parse(args);

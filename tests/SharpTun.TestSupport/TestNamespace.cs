@@ -37,6 +37,21 @@ public sealed partial class TestNamespace : IDisposable
     /// <summary>Runs <c>ip -n NAME ARGS</c> and returns stdout; throws when it fails.</summary>
     public string Ip(string arguments) => Run.Checked($"ip -n {Name} {arguments}");
 
+    /// <summary>
+    /// Waits until duplicate address detection has finished for every IPv6 address (link-local
+    /// ones appear a moment after a link comes up), so snapshots taken afterwards are stable.
+    /// </summary>
+    public void WaitForIpv6Settled()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Ip("-6 addr").Contains("tentative", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"IPv6 addresses in {Name} stayed tentative:\n{Ip("-6 addr")}");
+            Thread.Sleep(50);
+        }
+    }
+
     /// <summary>Runs a program inside the namespace (<c>ip netns exec</c>).</summary>
     public RunResult Exec(string commandLine, TimeSpan? timeout = null) =>
         Run.Line($"ip netns exec {Name} {commandLine}", timeout);

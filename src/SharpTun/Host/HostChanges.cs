@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using SharpTun.Host.Journal;
 using SharpTun.Tun;
 
@@ -9,19 +10,25 @@ namespace SharpTun.Host;
 /// of the thread that called <see cref="Open"/>, from whatever thread it is used later (the
 /// netlink socket stays in that namespace), so <see cref="Undo"/> may run on a signal-handling
 /// thread. Only changes SharpTun actually made are recorded: attaching to an existing device or
-/// setting an MTU a link already has records nothing. Thread-safe.
+/// setting an MTU a link already has records nothing. Changes made through files and programs
+/// rather than netlink (sysctls, nftables tables) are made from a thread in that same namespace.
+/// Thread-safe.
 /// </summary>
 public sealed class HostChanges : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly RtNetlink _netlink;
     private readonly HostJournal _journal;
+    private readonly SafeFileHandle _namespace;
+    private readonly NetworkNamespaceId _namespaceId;
     private bool _undone;
 
-    private HostChanges(RtNetlink netlink, HostJournal journal)
+    private HostChanges(RtNetlink netlink, HostJournal journal, SafeFileHandle ns)
     {
         _netlink = netlink;
         _journal = journal;
+        _namespace = ns;
+        _namespaceId = journal.Header.Namespace;
     }
 
     /// <summary>The journal file, <c>DIRECTORY/PID.journal</c>.</summary>
@@ -34,12 +41,15 @@ public sealed class HostChanges : IDisposable
     public static HostChanges Open(string? journalDirectory = null)
     {
         var netlink = RtNetlink.Open();
+        SafeFileHandle? ns = null;
         try
         {
-            return new HostChanges(netlink, HostJournal.Create(journalDirectory));
+            ns = File.OpenHandle("/proc/thread-self/ns/net");
+            return new HostChanges(netlink, HostJournal.Create(journalDirectory), ns);
         }
         catch
         {
+            ns?.Dispose();
             netlink.Dispose();
             throw;
         }
@@ -147,6 +157,43 @@ public sealed class HostChanges : IDisposable
     }
 
     /// <summary>
+    /// Sets a kernel parameter (<c>net.ipv4.ip_forward</c>) to <paramref name="value"/>; undo
+    /// restores the value it had. A parameter that already has the value records nothing.
+    /// </summary>
+    public void SetSysctl(string name, string value)
+    {
+        lock (_lock)
+        {
+            ThrowIfUndone();
+            InOwnNamespace(() =>
+            {
+                var previous = Sysctl.Read(name);
+                if (previous != value)
+                    Apply(new SysctlChange(name, value, previous), () => Sysctl.Write(name, value));
+                return 0;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Creates an nftables table with its chains in one <c>nft -f</c> transaction; undo deletes the
+    /// table. A table of that name that exists already is refused (and left alone).
+    /// </summary>
+    public void AddNftablesTable(NftablesTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        lock (_lock)
+        {
+            ThrowIfUndone();
+            InOwnNamespace(() =>
+            {
+                Apply(new NftablesTableChange(table.Family, table.Name), () => NftCommand.AddTable(table));
+                return 0;
+            });
+        }
+    }
+
+    /// <summary>
     /// Reverts every change, newest first, and deletes the journal. Call it on normal exit and on
     /// SIGINT/SIGTERM; later calls return an empty report and further changes are refused.
     /// </summary>
@@ -158,7 +205,7 @@ public sealed class HostChanges : IDisposable
                 return UndoReport.Empty;
             _undone = true;
             using var context = new UndoContext(_netlink);
-            return _journal.Undo(context);
+            return InOwnNamespace(() => _journal.Undo(context));
         }
     }
 
@@ -184,6 +231,7 @@ public sealed class HostChanges : IDisposable
         {
             _journal.Dispose();
             _netlink.Dispose();
+            _namespace.Dispose();
         }
     }
 
@@ -202,6 +250,15 @@ public sealed class HostChanges : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> in the namespace this instance was opened in: on the calling
+    /// thread when it is there, else on a short-lived thread that enters it (never the caller's own).
+    /// </summary>
+    private T InOwnNamespace<T>(Func<T> action) =>
+        NetworkNamespaceId.Current() == _namespaceId
+            ? action()
+            : NetworkNamespaces.RunInside($"/proc/self/fd/{_namespace.DangerousGetHandle()}", action);
 
     private void ThrowIfUndone() =>
         ObjectDisposedException.ThrowIf(_undone, this);

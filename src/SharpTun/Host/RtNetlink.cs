@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -43,6 +44,80 @@ public sealed class RtNetlink : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>The link with interface index <paramref name="index"/>, or null when there is none.</summary>
+    public NetworkLink? FindLink(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(index);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var sequence = _socket.NextSequence();
+        var message = new NetlinkMessageWriter(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, sequence);
+        WriteIfInfo(message.Reserve(IfInfoSize), index, 0, 0);
+        try
+        {
+            var reply = _socket.Request(message.Finish(), sequence, $"RTM_GETLINK index {index}");
+            return reply is null ? null : ParseLink(reply);
+        }
+        catch (InteropException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Asks the kernel how it would route a packet to <paramref name="destination"/>
+    /// (<c>ip route get</c>, RTM_GETROUTE), policy rules included. Null when it is unreachable.
+    /// </summary>
+    public RouteLookup? GetRoute(IPAddress destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var sequence = _socket.NextSequence();
+        var message = new NetlinkMessageWriter(buffer, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_ACK, sequence);
+        var header = message.Reserve(RtMsgSize);
+        var v6 = destination.AddressFamily == AddressFamily.InterNetworkV6;
+        header[0] = v6 ? AF_INET6 : AF_INET;
+        header[1] = (byte)(v6 ? 128 : 32);
+        Span<byte> bytes = stackalloc byte[16];
+        destination.TryWriteBytes(bytes, out var length);
+        message.AddBytes(RTA_DST, bytes[..length]);
+        try
+        {
+            var reply = _socket.Request(message.Finish(), sequence, $"RTM_GETROUTE {destination}");
+            return reply is null ? null : ParseRoute(reply).Lookup;
+        }
+        catch (InteropException e) when (e.Errno is Errno.ENETUNREACH or Errno.EHOSTUNREACH)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The main table's default route of <paramref name="family"/> with the lowest metric
+    /// (what <c>ip route show default</c> lists first), or null when there is none.
+    /// </summary>
+    public RouteLookup? FindDefaultRoute(AddressFamily family)
+    {
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            throw new ArgumentException("the family must be InterNetwork or InterNetworkV6", nameof(family));
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var sequence = _socket.NextSequence();
+        var message = new NetlinkMessageWriter(buffer, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, sequence);
+        message.Reserve(RtMsgSize)[0] = family == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
+        RouteLookup? best = null;
+        var bestMetric = uint.MaxValue;
+        foreach (var payload in _socket.Dump(message.Finish(), sequence, $"RTM_GETROUTE dump ({family})"))
+        {
+            var route = ParseRoute(payload);
+            if (route.DestinationLength == 0 && route.Table == Route.MainTable && route.Type == RTN_UNICAST
+                && route.Lookup.InterfaceIndex != 0 && (best is null || route.Metric < bestMetric))
+            {
+                best = route.Lookup;
+                bestMetric = route.Metric;
+            }
+        }
+        return best;
     }
 
     /// <summary>The link named <paramref name="name"/>; throws ENODEV when there is none.</summary>
@@ -275,6 +350,37 @@ public sealed class RtNetlink : IDisposable
             }
         }
         tun = new TunLinkInfo(tap, multiQueue, persistent);
+    }
+
+    private static (RouteLookup Lookup, int DestinationLength, uint Table, byte Type, uint Metric) ParseRoute(ReadOnlySpan<byte> payload)
+    {
+        var destinationLength = payload[1];
+        uint table = payload[4];
+        var type = payload[7];
+        var index = 0;
+        uint metric = 0;
+        IPAddress? gateway = null;
+        int? mtu = null;
+        var attributes = new NetlinkAttributeReader(payload[RtMsgSize..]);
+        while (attributes.TryNext(out var attribute, out var value))
+        {
+            switch (attribute)
+            {
+                case RTA_OIF: index = MemoryMarshal.Read<int>(value); break;
+                case RTA_GATEWAY: gateway = new IPAddress(value); break;
+                case RTA_PRIORITY: metric = MemoryMarshal.Read<uint>(value); break;
+                case RTA_TABLE: table = MemoryMarshal.Read<uint>(value); break;
+                case RTA_METRICS:
+                    var metrics = new NetlinkAttributeReader(value);
+                    while (metrics.TryNext(out var metricType, out var metricValue))
+                    {
+                        if (metricType == RTAX_MTU && metricValue.Length >= 4)
+                            mtu = MemoryMarshal.Read<int>(metricValue);
+                    }
+                    break;
+            }
+        }
+        return (new RouteLookup(index, gateway, mtu), destinationLength, table, type, metric);
     }
 
     private static string ReadString(ReadOnlySpan<byte> value) => Encoding.UTF8.GetString(value.TrimEnd((byte)0));

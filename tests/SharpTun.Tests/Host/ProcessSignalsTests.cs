@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using SharpTun.Host;
+using SharpTun.Interop;
+using SharpTun.Tests.Interop;
 
 namespace SharpTun.Tests.Host;
 
@@ -20,6 +22,36 @@ public sealed class ProcessSignalsTests
         {
             if (!sleep.HasExited)
                 sleep.Kill();
+        }
+    }
+
+    [Fact]
+    public void Terminate_AnotherUsersProcessWithoutCapKill_ThrowsEperm()
+    {
+        using var sleep = Process.Start("setpriv", "--reuid=65534 --regid=65534 --clear-groups sleep 30");
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!File.ReadAllText($"/proc/{sleep.Id}/status").Contains("Uid:\t65534", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+                Thread.Sleep(10);
+            Exception? error = null;
+            var thread = new Thread(() =>
+            {
+                ThreadCapabilities.DropEffective(ThreadCapabilities.Kill);
+                error = Record.Exception(() => ProcessSignals.Terminate(sleep.Id));
+            });
+            thread.Start();
+            thread.Join();
+
+            var interop = Assert.IsType<InteropException>(error);
+            Assert.Equal(Errno.EPERM, interop.Errno);
+            Assert.Contains("run as root", interop.Message);
+            Assert.False(sleep.HasExited);
+        }
+        finally
+        {
+            sleep.Kill();
+            sleep.WaitForExit();
         }
     }
 }

@@ -259,4 +259,64 @@ public sealed class RtNetlinkTests
         using var netlink = RtNetlink.Open();
         Assert.Throws<ArgumentException>(() => netlink.FindLink(new string('x', 300)));
     }
+    [Fact]
+    public void GetRoute_AnswersLikeIpRouteGet_WithTheRouteMtu()
+    {
+        using var ns = CreateWithVeth();
+        ns.Ip("addr add 10.0.0.1/24 dev st0");
+        ns.Ip("route add default via 10.0.0.2 dev st0");
+        ns.Ip("route add 192.0.2.0/24 via 10.0.0.2 dev st0 mtu 1300");
+        ns.RunInside(() =>
+        {
+            using var netlink = RtNetlink.Open();
+            var index = netlink.GetLink("st0").Index;
+
+            Assert.Equal(new RouteLookup(index, IPAddress.Parse("10.0.0.2"), 1300), netlink.GetRoute(IPAddress.Parse("192.0.2.7")));
+            Assert.Equal(new RouteLookup(index, IPAddress.Parse("10.0.0.2"), null), netlink.GetRoute(IPAddress.Parse("198.51.100.1")));
+            Assert.Equal(new RouteLookup(index, null, null), netlink.GetRoute(IPAddress.Parse("10.0.0.9")));
+            Assert.Equal("st0", netlink.FindLink(index)!.Name);
+        });
+    }
+
+    [Fact]
+    public void GetRoute_Unreachable_ReturnsNull()
+    {
+        using var ns = CreateWithVeth();
+        ns.RunInside(() =>
+        {
+            using var netlink = RtNetlink.Open();
+            Assert.Null(netlink.GetRoute(IPAddress.Parse("203.0.113.1")));
+            Assert.Null(netlink.GetRoute(IPAddress.Parse("2001:db8::1")));
+        });
+    }
+
+    [Fact]
+    public void FindDefaultRoute_PicksTheLowestMetricInMain()
+    {
+        using var ns = CreateWithVeth();
+        ns.Ip("addr add 10.0.0.1/24 dev st0");
+        ns.Ip("route add default via 10.0.0.2 dev st0 metric 100");
+        ns.Ip("route add default via 10.0.0.3 dev st0 metric 50 mtu 1400");
+        ns.Ip("route add default via 10.0.0.4 dev st0 table 7");
+        ns.RunInside(() =>
+        {
+            using var netlink = RtNetlink.Open();
+            var index = netlink.GetLink("st0").Index;
+
+            Assert.Equal(new RouteLookup(index, IPAddress.Parse("10.0.0.3"), 1400), netlink.FindDefaultRoute(AddressFamily.InterNetwork));
+            Assert.Null(netlink.FindDefaultRoute(AddressFamily.InterNetworkV6));
+        });
+    }
+
+    [Fact]
+    public void FindLink_UnknownIndex_ReturnsNull()
+    {
+        using var ns = CreateWithVeth();
+        ns.RunInside(() =>
+        {
+            using var netlink = RtNetlink.Open();
+            Assert.Null(netlink.FindLink(987654));
+            Assert.Equal("lo", netlink.FindLink(1)!.Name);
+        });
+    }
 }

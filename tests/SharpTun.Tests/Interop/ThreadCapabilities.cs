@@ -9,7 +9,7 @@ namespace SharpTun.Tests.Interop;
 /// </summary>
 internal static unsafe partial class ThreadCapabilities
 {
-    public const int NetAdmin = 12;
+    public const int Kill = 5, NetAdmin = 12;
     private const uint Version3 = 0x20080522;
 
     public static void DropEffective(int capability)

@@ -15,6 +15,8 @@ namespace SharpTun.Host.Journal;
 [JsonDerivedType(typeof(MtuChange), "mtu")]
 [JsonDerivedType(typeof(LinkStateChange), "link-state")]
 [JsonDerivedType(typeof(NetworkNamespaceChange), "netns")]
+[JsonDerivedType(typeof(SysctlChange), "sysctl")]
+[JsonDerivedType(typeof(NftablesTableChange), "nftables-table")]
 public abstract record HostChange
 {
     /// <summary>

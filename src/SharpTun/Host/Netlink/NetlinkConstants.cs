@@ -11,11 +11,11 @@ internal static class NetlinkConstants
     // nlmsghdr.nlmsg_type
     public const ushort NLMSG_ERROR = 2, NLMSG_DONE = 3;
     public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_SETLINK = 19,
-        RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_NEWROUTE = 24, RTM_DELROUTE = 25,
+        RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26,
         RTM_NEWRULE = 32, RTM_DELRULE = 33;
 
     // nlmsghdr.nlmsg_flags
-    public const ushort NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
+    public const ushort NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
 
     // Flags on an NLMSG_ERROR reply: payload of the request not echoed; extended-ack TLVs follow.
     public const ushort NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200;
@@ -39,7 +39,8 @@ internal static class NetlinkConstants
 
     // struct rtmsg (12 bytes) and route attributes
     public const int RtMsgSize = 12;
-    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6, RTA_TABLE = 15;
+    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6, RTA_METRICS = 8, RTA_TABLE = 15;
+    public const ushort RTAX_MTU = 2;
     public const byte RTN_UNICAST = 1, RTPROT_STATIC = 4, RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253;
     public const byte RT_TABLE_UNSPEC = 0, RT_TABLE_COMPAT = 252;
 

@@ -55,8 +55,28 @@ internal sealed class NetlinkSocket : IDisposable
     /// </summary>
     public byte[]? Request(ReadOnlySpan<byte> request, uint sequence, string operation, Func<int, string?>? hint = null)
     {
-        _socket.Send(request);
         byte[]? reply = null;
+        Exchange(request, sequence, operation, hint, payload => reply ??= payload.ToArray());
+        return reply;
+    }
+
+    /// <summary>
+    /// Sends a dump request (NLM_F_DUMP, sequence <paramref name="sequence"/>) and returns a copy of
+    /// every reply's payload, up to NLMSG_DONE. An error reply throws <see cref="InteropException"/>.
+    /// </summary>
+    public List<byte[]> Dump(ReadOnlySpan<byte> request, uint sequence, string operation)
+    {
+        var replies = new List<byte[]>();
+        Exchange(request, sequence, operation, null, payload => replies.Add(payload.ToArray()));
+        return replies;
+    }
+
+    private delegate void ReplyHandler(ReadOnlySpan<byte> payload);
+
+    /// <summary>Sends the request and hands every reply with its sequence number to <paramref name="onReply"/> until NLMSG_DONE or the ack.</summary>
+    private void Exchange(ReadOnlySpan<byte> request, uint sequence, string operation, Func<int, string?>? hint, ReplyHandler onReply)
+    {
+        _socket.Send(request);
         while (true)
         {
             int received;
@@ -82,15 +102,15 @@ internal sealed class NetlinkSocket : IDisposable
                 if (messageSequence != sequence)
                     continue;
                 if (type == NLMSG_DONE)
-                    return reply;
+                    return;
                 if (type != NLMSG_ERROR)
                 {
-                    reply ??= payload.ToArray();
+                    onReply(payload);
                     continue;
                 }
                 var error = MemoryMarshal.Read<int>(payload);
                 if (error == 0)
-                    return reply;
+                    return;
                 throw new InteropException(operation, -error, ExtendedAckMessage(payload, flags), hint?.Invoke(-error) ?? Errno.CommonHint(-error));
             }
         }

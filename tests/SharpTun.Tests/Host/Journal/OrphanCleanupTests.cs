@@ -50,6 +50,37 @@ public sealed class OrphanCleanupTests
         Assert.Equal(before, NamespaceSnapshot.Take(ns));
     }
 
+    /// <summary>The same with a sysctl and an nftables table among the changes: both are undone inside the namespace.</summary>
+    [Fact]
+    public async Task Run_ProbeWithFirewallKilled_RestoresSysctlAndRuleset()
+    {
+        using var ns = TestNamespace.Create();
+        using var directory = new JournalTestDirectory();
+        var before = NamespaceSnapshot.Take(ns);
+
+        using (var probe = ns.Start(DotnetHost(), [ProbePath(), "--journal-dir", directory.Path, "--firewall"]))
+        {
+            try
+            {
+                var line = await probe.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.True(line == "ready", $"probe said '{line}'");
+                Assert.Equal("1", ns.Exec("sysctl -n net.ipv4.ip_forward").StandardOutput.Trim());
+                Assert.Contains("table inet sharptun_probe", ns.Exec("nft list tables").StandardOutput);
+            }
+            finally
+            {
+                probe.Kill();
+                probe.WaitForExit();
+            }
+        }
+
+        var result = Assert.Single(OrphanCleanup.Run(directory.Path));
+
+        Assert.True(result.Report.Succeeded, result.ToString());
+        Assert.Equal(7, result.Report.Outcomes.Count);
+        Assert.Equal(before, NamespaceSnapshot.Take(ns));
+    }
+
     [Fact]
     public void Run_LiveOwner_LeavesJournalAlone_ButReusedPid_IsCleanedUp()
     {

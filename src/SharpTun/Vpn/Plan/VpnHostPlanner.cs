@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SharpTun.Host;
+using SharpTun.Vpn.Config;
+
+namespace SharpTun.Vpn.Plan;
+
+/// <summary>
+/// Computes the <see cref="VpnHostPlan"/> for a configuration: a pure function of the configuration
+/// and the MTU found on the host, so every case is tested without touching one. It follows
+/// wg-quick(8)'s <c>cmd_up</c>: addresses; the MTU (explicit, or the underlying route's minus 80);
+/// a route into the interface for every AllowedIPs prefix, longest first; and for a /0 with
+/// <c>Table = auto</c>, policy routing by firewall mark instead of a default route.
+/// </summary>
+public static class VpnHostPlanner
+{
+    /// <summary>
+    /// The WireGuard overhead wg-quick subtracts from the underlying MTU: 20 (IPv4, or 40 for IPv6)
+    /// + 8 UDP + 32 WireGuard header and tag, rounded up for IPv6 (WireGuard paper §6, wg-quick).
+    /// </summary>
+    public const int Overhead = 80;
+
+    /// <summary>wg-quick's fallback underlying MTU when no route is found: 1500, so the tunnel gets 1420.</summary>
+    public const int FallbackUnderlayMtu = 1500;
+
+    public static VpnHostPlan Create(VpnConfiguration configuration, VpnUnderlayMtu underlay)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(underlay);
+        var name = configuration.InterfaceName;
+        var settings = configuration.Interface;
+        VpnFirewallRuleset.ValidateName(name);
+        if (settings.Masquerade is { } masquerade)
+            VpnFirewallRuleset.ValidateName(masquerade);
+
+        var (mtu, mtuReason) = settings.Mtu is { } explicitMtu
+            ? (explicitMtu, "MTU from the configuration")
+            : underlay.Mtu is { } path
+                ? (Math.Max(VpnConfigurationValues.MinimumMtu, path - Overhead), $"{path} of the {underlay.Source}, minus {Overhead}")
+                : (FallbackUnderlayMtu - Overhead, $"{underlay.Source}: {FallbackUnderlayMtu} minus {Overhead}");
+
+        var routes = new List<Route>();
+        var rules = new List<RoutingRule>();
+        var sysctls = new List<VpnSysctlSetting>();
+        var firewall = new StringBuilder();
+        var notes = new List<string>();
+        uint? mark = settings.FirewallMark;
+        var defaultFamilies = new List<AddressFamily>();
+
+        foreach (var prefix in AllowedPrefixesLongestFirst(configuration))
+        {
+            var family = prefix.BaseAddress.AddressFamily;
+            switch (settings.Table.Kind)
+            {
+                case VpnRouteTableKind.Off:
+                    break;
+                case VpnRouteTableKind.Id:
+                    if (!(settings.Table.Id == Route.MainTable && IsConnected(prefix, settings.Addresses)))
+                        routes.Add(new Route { Destination = prefix, Device = name, Table = settings.Table.Id });
+                    break;
+                case VpnRouteTableKind.Auto when prefix.PrefixLength == 0:
+                    // wg-quick's add_default: the mark doubles as the table id.
+                    var table = mark ??= VpnPolicyRouting.DefaultFirewallMark;
+                    routes.Add(new Route { Destination = prefix, Device = name, Table = table });
+                    rules.Add(new RoutingRule { Family = family, Priority = VpnPolicyRouting.TunnelTablePriority, FwMark = table, Invert = true, Table = table });
+                    rules.Add(new RoutingRule { Family = family, Priority = VpnPolicyRouting.SuppressMainDefaultPriority, Table = Route.MainTable, SuppressPrefixLength = 0 });
+                    defaultFamilies.Add(family);
+                    if (family == AddressFamily.InterNetwork)
+                        sysctls.Add(new VpnSysctlSetting(VpnPolicyRouting.SourceValidMarkSysctl, "1", "replies to the tunnel's marked packets pass the reverse-path filter"));
+                    break;
+                case VpnRouteTableKind.Auto:
+                    // The kernel already routes an address's own subnet into the interface.
+                    if (!IsConnected(prefix, settings.Addresses))
+                        routes.Add(new Route { Destination = prefix, Device = name });
+                    break;
+            }
+        }
+
+        VpnFirewallRuleset.AppendMssClamping(firewall, name);
+        if (defaultFamilies.Count > 0)
+        {
+            var protectedAddresses = settings.Addresses.Where(a => defaultFamilies.Contains(a.Address.AddressFamily));
+            VpnFirewallRuleset.AppendPolicyRoutingHelpers(firewall, name, protectedAddresses, mark!.Value, settings.Transport);
+        }
+        if (settings.Masquerade is { } outInterface)
+        {
+            VpnFirewallRuleset.AppendMasquerade(firewall, name, outInterface);
+            sysctls.Add(new VpnSysctlSetting("net.ipv4.ip_forward", "1", $"Masquerade: forward between {name} and {outInterface}"));
+            // Only with IPv6 in the tunnel: forwarding=1 also stops the host accepting router
+            // advertisements on interfaces left at accept_ra=1, which would cost it its SLAAC address.
+            if (settings.Addresses.Any(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6))
+                sysctls.Add(new VpnSysctlSetting("net.ipv6.conf.all.forwarding", "1", $"Masquerade: forward IPv6 between {name} and {outInterface}"));
+            notes.Add($"forwarding between {name} and {outInterface} is switched on; a firewall that drops forwarded packets must allow them itself");
+        }
+        if (settings.DnsServers.Count > 0 || settings.DnsSearchDomains.Count > 0)
+            notes.Add($"DNS ({string.Join(", ", [.. settings.DnsServers.Select(s => s.ToString()), .. settings.DnsSearchDomains])}) is not applied: sharptun leaves the resolver alone (use PostUp = resolvectl dns %i ... or resolvconf)");
+
+        return new VpnHostPlan
+        {
+            Interface = name,
+            Addresses = settings.Addresses,
+            Mtu = mtu,
+            MtuReason = mtuReason,
+            Routes = routes,
+            Rules = rules,
+            FirewallMark = mark,
+            Sysctls = sysctls,
+            Firewall = new NftablesTable("inet", NftablesTable.NameFor(name), firewall.ToString()),
+            Notes = notes,
+        };
+    }
+
+    /// <summary>Every peer's AllowedIPs once, longest prefix first (wg-quick: <c>sort -nr -k 2 -t /</c>), file order otherwise.</summary>
+    private static List<IPNetwork> AllowedPrefixesLongestFirst(VpnConfiguration configuration)
+    {
+        var prefixes = new List<IPNetwork>();
+        foreach (var peer in configuration.Peers)
+        {
+            foreach (var prefix in peer.AllowedIps)
+            {
+                if (!prefixes.Contains(prefix))
+                    prefixes.Add(prefix);
+            }
+        }
+        return [.. prefixes.OrderByDescending(p => p.PrefixLength)];
+    }
+
+    /// <summary>True when an interface address's subnet contains <paramref name="prefix"/>: the kernel's connected route covers it.</summary>
+    private static bool IsConnected(IPNetwork prefix, IReadOnlyList<InterfaceAddress> addresses)
+    {
+        foreach (var address in addresses)
+        {
+            var network = address.Network;
+            if (network.BaseAddress.AddressFamily == prefix.BaseAddress.AddressFamily
+                && network.PrefixLength <= prefix.PrefixLength && network.Contains(prefix.BaseAddress))
+                return true;
+        }
+        return false;
+    }
+}
