@@ -92,6 +92,14 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
         }
     }
 
+    /// <summary>The socket's SO_MARK as the kernel reports it.</summary>
+    internal int ReadMark()
+    {
+        Span<byte> value = stackalloc byte[sizeof(int)];
+        _socket.GetRawSocketOption(SOL_SOCKET, SO_MARK, value);
+        return BinaryPrimitives.ReadInt32LittleEndian(value);
+    }
+
     public int Receive(Span<PacketBuffer> datagrams, Span<WireGuardEndpoint> sources)
     {
         if (datagrams.IsEmpty || sources.Length < datagrams.Length)
