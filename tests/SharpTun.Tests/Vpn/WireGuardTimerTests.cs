@@ -157,4 +157,33 @@ public sealed class WireGuardTimerTests
         Assert.Null(pair.PeerAtA.Previous);
         Assert.True(keypair.IsDisposed);
     }
+
+    [Fact]
+    public void RekeyAfterMessages_NewHandshakeWhileOldKeyStillSends()
+    {
+        var (pair, _, traffic) = Start();
+        using var _ = pair;
+        pair.Connect();
+        pair.PeerAtB.Current!.SetSendCounter(Protocol.RekeyAfterMessages + 1);
+        // B is the responder, yet past the message limit it rekeys too (paper §6.2).
+        Assert.True(pair.TunB.TryInject(DevicePair.Ping(DevicePair.AddressB, DevicePair.AddressA, 3)));
+        Assert.NotNull(DevicePair.Take(pair.TunA));
+        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportB, MessageType.HandshakeInitiation) == 1));
+    }
+
+    [Fact]
+    public void RejectAfterMessages_ExhaustedKeyNoLongerSends()
+    {
+        var (pair, time, traffic) = Start();
+        using var _ = pair;
+        pair.Connect();
+        traffic.DropAll = true;
+        // Past the Rekey-Timeout that spaces initiations.
+        time.Advance(Protocol.RekeyTimeout);
+        var dataBefore = traffic.Count(pair.TransportA, MessageType.TransportData);
+        pair.PeerAtA.Current!.SetSendCounter(Protocol.RejectAfterMessages);
+        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 3)));
+        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.HandshakeInitiation) == 2));
+        Assert.Equal(dataBefore, traffic.Count(pair.TransportA, MessageType.TransportData));
+    }
 }
