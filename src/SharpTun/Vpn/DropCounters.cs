@@ -11,9 +11,11 @@ internal sealed class DropCounters
     public long HandshakesRefused;
     public long CookieRepliesSent;
     public long StagedPacketsDropped;
+    public long TunWriteFailures;
 
     public WireGuardDeviceCounters Snapshot() => new(
         Interlocked.Read(ref InvalidMessages), Interlocked.Read(ref ReplayedMessages), Interlocked.Read(ref SourceNotAllowed),
         Interlocked.Read(ref NoRoute), Interlocked.Read(ref OversizedPackets), Interlocked.Read(ref HandshakesRefused),
-        Interlocked.Read(ref CookieRepliesSent), Interlocked.Read(ref StagedPacketsDropped));
+        Interlocked.Read(ref CookieRepliesSent), Interlocked.Read(ref StagedPacketsDropped),
+        Interlocked.Read(ref TunWriteFailures));
 }

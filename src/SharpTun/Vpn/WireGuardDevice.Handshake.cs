@@ -35,9 +35,9 @@ public sealed partial class WireGuardDevice
                 }
             }
         }
-        catch (Exception e) when (!_stopping)
+        catch (Exception e)
         {
-            VpnLog.LoopFailed(_logger, e, "handshake");
+            LoopFailed(e, "handshake");
         }
     }
 

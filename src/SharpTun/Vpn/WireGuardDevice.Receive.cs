@@ -39,12 +39,30 @@ public sealed partial class WireGuardDevice
                         toTun[ready++] = buffer;
                 }
                 if (ready > 0)
-                    _tun.Write(toTun.AsSpan(0, ready));
+                    WriteToTun(toTun.AsSpan(0, ready));
             }
         }
-        catch (Exception e) when (!_stopping)
+        catch (Exception e)
         {
-            VpnLog.LoopFailed(_logger, e, "UDP receive");
+            LoopFailed(e, "UDP receive");
+        }
+    }
+
+    /// <summary>
+    /// Writes decrypted packets to the TUN. A refused write (the link is down, EIO) loses those
+    /// packets, as a full queue does, but not the device: the link may come up again.
+    /// </summary>
+    private void WriteToTun(ReadOnlySpan<PacketBuffer> packets)
+    {
+        try
+        {
+            var written = _tun.Write(packets);
+            if (written < packets.Length)
+                Interlocked.Add(ref _drops.TunWriteFailures, packets.Length - written);
+        }
+        catch (Interop.InteropException)
+        {
+            Interlocked.Add(ref _drops.TunWriteFailures, packets.Length);
         }
     }
 

@@ -50,9 +50,9 @@ public sealed partial class WireGuardDevice
                     _transport.Send(outgoing.AsSpan(0, ready), destinations.AsSpan(0, ready));
             }
         }
-        catch (Exception e) when (!_stopping)
+        catch (Exception e)
         {
-            VpnLog.LoopFailed(_logger, e, "TUN read");
+            LoopFailed(e, "TUN read");
         }
     }
 
@@ -120,6 +120,8 @@ public sealed partial class WireGuardDevice
     /// <summary>Sends the staged packets when a usable session exists, otherwise asks for a handshake (wireguard-go's SendStagedPackets).</summary>
     internal void SendStaged(Peer peer)
     {
+        if (_stopping)
+            return;
         var now = Now;
         if (!CanSendWith(peer.Current, now) || !peer.TryGetEndpoint(out _))
         {
@@ -165,7 +167,7 @@ public sealed partial class WireGuardDevice
     {
         if (peer.IsRemoved || _stopping)
             return;
-        var message = new PacketBuffer(HandshakeInitiationLayout.Length, 0) { Length = HandshakeInitiationLayout.Length };
+        PacketBuffer message;
         WireGuardEndpoint endpoint;
         var handshake = peer.Handshake;
         lock (handshake.Lock)
@@ -178,6 +180,7 @@ public sealed partial class WireGuardDevice
             if (!peer.TryGetEndpoint(out endpoint))
                 return;
             peer.LastSentHandshake = now;
+            message = new PacketBuffer(HandshakeInitiationLayout.Length, 0) { Length = HandshakeInitiationLayout.Length };
             _index.Remove(handshake.LocalIndex);
             var index = _index.NewHandshakeIndex(peer);
             if (!NoiseHandshake.CreateInitiation(_identity, handshake, index, _time.GetUtcNow(), message.Array))

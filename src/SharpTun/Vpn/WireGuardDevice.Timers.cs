@@ -48,6 +48,8 @@ public sealed partial class WireGuardDevice
 
     internal void OnRetransmitHandshake(Peer peer)
     {
+        if (_stopping)
+            return;
         int attempts;
         lock (peer.Handshake.Lock)
         {
@@ -70,6 +72,8 @@ public sealed partial class WireGuardDevice
 
     internal void OnSendKeepalive(Peer peer)
     {
+        if (_stopping)
+            return;
         SendKeepalive(peer);
         if (peer.NeedAnotherKeepalive)
         {

@@ -46,6 +46,7 @@ public sealed partial class WireGuardDevice : IDisposable
     private readonly Thread _receiveThread;
     private readonly Thread _handshakeThread;
     private readonly DropCounters _drops = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private int _disposed;
 
@@ -165,6 +166,13 @@ public sealed partial class WireGuardDevice : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Completes when the device is disposed; faults when it stopped on its own because a loop
+    /// failed (the TUN device was deleted, the socket broke). A host awaits it next to its
+    /// shutdown signal.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
     /// <summary>The peer object for a key (tests inspect sessions and timers through it).</summary>
     internal Peer? FindPeer(WireGuardKey publicKey) => _peers.TryGetValue(publicKey, out var peer) ? peer : null;
 
@@ -179,12 +187,11 @@ public sealed partial class WireGuardDevice : IDisposable
         _stopping = true;
         _tun.Close();
         _transport.Close();
+        Join(_tunThread);
+        Join(_receiveThread);
+        // Only the receive thread adds handshake work, and it has ended.
         _handshakes.CompleteAdding();
-        foreach (var thread in new[] { _tunThread, _receiveThread, _handshakeThread })
-        {
-            if (thread.IsAlive && thread != Thread.CurrentThread)
-                thread.Join();
-        }
+        Join(_handshakeThread);
         foreach (var peer in _peers.Values)
         {
             peer.IsRemoved = true;
@@ -194,6 +201,22 @@ public sealed partial class WireGuardDevice : IDisposable
         }
         _transport.Dispose();
         _handshakes.Dispose();
+        _completion.TrySetResult();
+    }
+
+    private static void Join(Thread thread)
+    {
+        if (thread.IsAlive && thread != Thread.CurrentThread)
+            thread.Join();
+    }
+
+    /// <summary>A loop ended by an exception: while stopping that is expected; otherwise the device is broken and says so.</summary>
+    private void LoopFailed(Exception exception, string loop)
+    {
+        if (_stopping)
+            return;
+        VpnLog.LoopFailed(_logger, exception, loop);
+        _completion.TrySetException(new InvalidOperationException($"the WireGuard device stopped: its {loop} loop failed: {exception.Message}", exception));
     }
 
     /// <summary>Monotonic time since the device started.</summary>

@@ -9,4 +9,5 @@ public sealed record WireGuardDeviceCounters(
     long OversizedPackets,
     long HandshakesRefused,
     long CookieRepliesSent,
-    long StagedPacketsDropped);
+    long StagedPacketsDropped,
+    long TunWriteFailures);

@@ -19,7 +19,7 @@ internal sealed class DevicePair : IDisposable
     public static readonly IPAddress AddressA6 = IPAddress.Parse("fd00::1");
     public static readonly IPAddress AddressB6 = IPAddress.Parse("fd00::2");
 
-    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false)
+    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false, Func<MemoryTunQueue, ITunQueue>? wrapTunB = null)
     {
         Time = time ?? TimeProvider.System;
         KeyA = WireGuardKey.GeneratePrivate();
@@ -36,7 +36,7 @@ internal sealed class DevicePair : IDisposable
                 AllowedIps = [IPNetwork.Parse("10.0.0.1/32"), IPNetwork.Parse("fd00::1/128")],
                 Endpoint = bKnowsA ? new IPEndPoint(IPAddress.Parse("192.0.2.1"), 51820) : null,
             }],
-        }, TunB, TransportB, Time);
+        }, wrapTunB?.Invoke(TunB) ?? TunB, TransportB, Time);
         A = WireGuardDevice.Start(new WireGuardDeviceOptions
         {
             PrivateKey = KeyA,

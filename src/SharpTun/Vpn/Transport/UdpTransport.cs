@@ -166,6 +166,18 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
     {
         if (destinations.Length < datagrams.Length)
             throw new ArgumentException("Send needs a destination for each datagram");
+        try
+        {
+            SendBatches(datagrams, destinations);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A timer sent while the device was being disposed: nothing to send on any more.
+        }
+    }
+
+    private void SendBatches(ReadOnlySpan<PacketBuffer> datagrams, ReadOnlySpan<WireGuardEndpoint> destinations)
+    {
         var start = 0;
         var batch = Math.Min(datagrams.Length, MaxBatch);
         var headers = stackalloc Libc.MMsgHdr[batch];
