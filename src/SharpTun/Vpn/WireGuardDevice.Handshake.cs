@@ -52,8 +52,8 @@ public sealed partial class WireGuardDevice
         return now < _underLoadUntil;
     }
 
-    /// <summary>Makes the device act as under load for a second, as if its handshake queue had filled (tests).</summary>
-    internal void SimulateLoad() => _underLoadUntil = Now + UnderLoadAfterTime;
+    /// <summary>Makes the device act as under load for <paramref name="duration"/>, as if its handshake queue had filled (tests).</summary>
+    internal void SimulateLoad(TimeSpan duration) => _underLoadUntil = Now + duration;
 
     private void HandleHandshakeMessage(ReadOnlySpan<byte> message, WireGuardEndpoint source)
     {
@@ -82,8 +82,8 @@ public sealed partial class WireGuardDevice
             {
                 var reply = new PacketBuffer(CookieReplyLayout.Length, 0) { Length = CookieReplyLayout.Length };
                 _cookieChecker.CreateReply(message, SenderIndex(message), sourceBytes, now, reply.Array);
-                SendOne(null, reply, source);
                 Interlocked.Increment(ref _drops.CookieRepliesSent);
+                SendOne(null, reply, source);
                 VpnLog.CookieSent(_logger, source.ToIPEndPoint());
                 return;
             }

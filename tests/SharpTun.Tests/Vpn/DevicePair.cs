@@ -4,6 +4,7 @@ using System.Net;
 using SharpTun.Tun;
 using SharpTun.Vpn;
 using SharpTun.Vpn.Messages;
+using SharpTun.Vpn.Transport;
 
 namespace SharpTun.Tests.Vpn;
 
@@ -19,9 +20,10 @@ internal sealed class DevicePair : IDisposable
     public static readonly IPAddress AddressA6 = IPAddress.Parse("fd00::1");
     public static readonly IPAddress AddressB6 = IPAddress.Parse("fd00::2");
 
-    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false, Func<MemoryTunQueue, ITunQueue>? wrapTunB = null)
+    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false, Func<MemoryTunQueue, ITunQueue>? wrapTunB = null, Func<WireGuardEndpoint, WireGuardEndpoint, byte[], bool>? filter = null)
     {
         Time = time ?? TimeProvider.System;
+        Network.Filter = filter;
         KeyA = WireGuardKey.GeneratePrivate();
         KeyB = WireGuardKey.GeneratePrivate();
         TransportA = Network.Create("192.0.2.1", 51820);
@@ -105,6 +107,28 @@ internal sealed class DevicePair : IDisposable
             Thread.Sleep(1);
         }
         return condition();
+    }
+
+    /// <summary>Waits until both devices have taken in everything sent to them (quiet for a few checks in a row).</summary>
+    public void Settle()
+    {
+        var quiet = 0;
+        var watch = Stopwatch.StartNew();
+        while (quiet < 3 && watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(2);
+            quiet = TransportA.IsIdle && TransportB.IsIdle ? quiet + 1 : 0;
+        }
+    }
+
+    /// <summary>Moves a hand-moved clock second by second, letting the devices answer what each second's timers sent.</summary>
+    public void AdvanceSettled(ManualTimeProvider time, TimeSpan by)
+    {
+        for (var left = by; left > TimeSpan.Zero; left -= TimeSpan.FromSeconds(1))
+        {
+            time.Advance(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            Settle();
+        }
     }
 
     /// <summary>Pings B from A and back, which completes a handshake.</summary>

@@ -50,18 +50,6 @@ internal sealed class ManualTimeProvider : TimeProvider
         Interlocked.Exchange(ref _ticks, target);
     }
 
-    /// <summary>Advances in small steps, letting other threads work in between (for exchanges that cross threads).</summary>
-    public void AdvanceSlowly(TimeSpan by, TimeSpan step, Func<bool>? until = null)
-    {
-        for (var done = TimeSpan.Zero; done < by; done += step)
-        {
-            if (until?.Invoke() == true)
-                return;
-            Advance(step);
-            Thread.Sleep(2);
-        }
-    }
-
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         public long? DueTicks;

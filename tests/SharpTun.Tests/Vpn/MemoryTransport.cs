@@ -49,6 +49,7 @@ internal sealed class MemoryTransport : IWireGuardTransport
     private readonly object _lock = new();
     private readonly Queue<(byte[] Data, WireGuardEndpoint Source)> _queue = new();
     private bool _closed;
+    private bool _waiting;
 
     public MemoryTransport(MemoryNetwork network, WireGuardEndpoint local)
     {
@@ -59,6 +60,16 @@ internal sealed class MemoryTransport : IWireGuardTransport
     public WireGuardEndpoint LocalEndpoint { get; set; }
 
     public int LocalPort => LocalEndpoint.Port;
+
+    /// <summary>True while the receiver waits on an empty queue: everything sent here has been taken in.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_lock)
+                return _closed || (_waiting && _queue.Count == 0);
+        }
+    }
 
     /// <summary>Injects a datagram as if <paramref name="source"/> had sent it.</summary>
     public void Enqueue(byte[] datagram, WireGuardEndpoint source)
@@ -77,7 +88,11 @@ internal sealed class MemoryTransport : IWireGuardTransport
         lock (_lock)
         {
             while (_queue.Count == 0 && !_closed)
+            {
+                _waiting = true;
                 Monitor.Wait(_lock);
+                _waiting = false;
+            }
             if (_closed)
                 return 0;
             var count = 0;

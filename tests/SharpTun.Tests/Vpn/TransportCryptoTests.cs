@@ -98,6 +98,38 @@ public sealed class TransportCryptoTests
     }
 
     [Fact]
+    public void Seal_FromSeveralThreadsAtOnce_EveryMessageOpensWithAUniqueCounter()
+    {
+        var (sender, receiver) = Pair();
+        const int threads = 4, perThread = 2000;
+        var messages = new byte[threads][][];
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            messages[t] = new byte[perThread][];
+            for (var i = 0; i < perThread; i++)
+            {
+                var buffer = new byte[16 + 200 + TransportCrypto.TailRoom];
+                buffer.AsSpan(16, 200).Fill((byte)t);
+                var length = TransportCrypto.Seal(sender, buffer, 16, 200, 1420);
+                messages[t][i] = buffer[..length];
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        var counters = new HashSet<ulong>();
+        for (var t = 0; t < threads; t++)
+        {
+            foreach (var message in messages[t])
+            {
+                Assert.Equal(208, TransportCrypto.Open(receiver, message, out var counter));
+                Assert.True(counters.Add(counter));
+                Assert.All(message.AsSpan(16, 200).ToArray(), b => Assert.Equal((byte)t, b));
+            }
+        }
+    }
+
+    [Fact]
     public void SealAndOpen_1420BytePackets_AllocateNothing()
     {
         var (sender, receiver) = Pair();

@@ -33,9 +33,8 @@ public sealed class WireGuardTimerTests
     private static (DevicePair Pair, ManualTimeProvider Time, Traffic Traffic) Start(TimeSpan? persistentKeepalive = null)
     {
         var time = new ManualTimeProvider();
-        var pair = new DevicePair(time, persistentKeepaliveAtA: persistentKeepalive);
         var traffic = new Traffic();
-        pair.Network.Filter = (from, _, datagram) => traffic.Observe(from, datagram);
+        var pair = new DevicePair(time, persistentKeepaliveAtA: persistentKeepalive, filter: (from, _, datagram) => traffic.Observe(from, datagram));
         return (pair, time, traffic);
     }
 
@@ -46,7 +45,7 @@ public sealed class WireGuardTimerTests
         using var _ = pair;
         traffic.DropAll = true;
         Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
-        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.HandshakeInitiation) == 1));
+        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.HandshakeInitiation) == 1 && pair.PeerAtA.RetransmitHandshake.IsPending));
 
         time.Advance(Protocol.RekeyTimeout - TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, traffic.Count(pair.TransportA, MessageType.HandshakeInitiation));
@@ -72,7 +71,7 @@ public sealed class WireGuardTimerTests
         Assert.Equal(0, traffic.Count(pair.TransportA, MessageType.TransportData, keepaliveOnly: true));
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, traffic.Count(pair.TransportA, MessageType.TransportData, keepaliveOnly: true));
-        time.Advance(Protocol.KeepaliveTimeout * 3);
+        pair.AdvanceSettled(time, Protocol.KeepaliveTimeout * 3);
         Assert.Equal(1, traffic.Count(pair.TransportA, MessageType.TransportData, keepaliveOnly: true));
         Assert.Equal(0, traffic.Count(pair.TransportB, MessageType.TransportData, keepaliveOnly: true));
     }
@@ -87,7 +86,7 @@ public sealed class WireGuardTimerTests
         Assert.True(DevicePair.Eventually(() => pair.B.GetPeers()[0].LatestHandshake is not null));
         for (var i = 2; i <= 4; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(25));
+            pair.AdvanceSettled(time, TimeSpan.FromSeconds(25));
             var expected = i;
             Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.TransportData, keepaliveOnly: true) == expected));
         }
@@ -115,7 +114,7 @@ public sealed class WireGuardTimerTests
         using var _ = pair;
         pair.Connect();
         var first = pair.PeerAtA.Current;
-        time.Advance(Protocol.RekeyAfterTime + TimeSpan.FromSeconds(1));
+        pair.AdvanceSettled(time, Protocol.RekeyAfterTime + TimeSpan.FromSeconds(1));
         Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 3)));
         Assert.NotNull(DevicePair.Take(pair.TunB));
         Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.HandshakeInitiation) == 2));

@@ -6,6 +6,8 @@ namespace SharpTun.Vpn.Transport;
 /// The transport keys of one completed handshake (paper §5.4.5): a sending key with its counter,
 /// a receiving key with its replay window, the two indices, and when and by which side it was made.
 /// Disposing zeroes the keys; a data path still holding it then fails to seal or open and drops.
+/// The base library's AEAD objects are not safe for concurrent use, and several threads send
+/// (TUN reader, handshake thread, timers), so each direction has a lock, held for one packet.
 /// </summary>
 internal sealed class Keypair : IDisposable
 {
@@ -35,6 +37,12 @@ internal sealed class Keypair : IDisposable
 
     public ReplayWindow Replay { get; } = new();
 
+    /// <summary>Held while sealing with <see cref="SendCipher"/> and while disposing.</summary>
+    internal Lock SendLock { get; } = new();
+
+    /// <summary>Held while opening with <see cref="ReceiveCipher"/> and while disposing.</summary>
+    internal Lock ReceiveLock { get; } = new();
+
     public bool IsDisposed => _disposed;
 
     /// <summary>Counters handed out so far (the next counter to use).</summary>
@@ -58,8 +66,14 @@ internal sealed class Keypair : IDisposable
 
     public void Dispose()
     {
-        _disposed = true;
-        _send.Dispose();
-        _receive.Dispose();
+        lock (SendLock)
+        {
+            lock (ReceiveLock)
+            {
+                _disposed = true;
+                _send.Dispose();
+                _receive.Dispose();
+            }
+        }
     }
 }

@@ -38,27 +38,21 @@ internal static class TransportCrypto
         var padded = PaddedLength(packetLength, mtu);
         if (packetOffset < TransportDataLayout.HeaderLength || packetOffset + padded + TransportDataLayout.TagLength > buffer.Length)
             return -1;
-        if (keypair.IsDisposed || !keypair.TryTakeCounter(out var counter))
-            return 0;
-        var message = buffer.Slice(packetOffset - TransportDataLayout.HeaderLength, TransportDataLayout.HeaderLength + padded + TransportDataLayout.TagLength);
-        WireGuardMessage.WriteType(message, MessageType.TransportData);
-        WireGuardMessage.WriteIndex(message, TransportDataLayout.Receiver, keypair.RemoteIndex);
-        BinaryPrimitives.WriteUInt64LittleEndian(message[TransportDataLayout.Counter..], counter);
-        var plaintext = message.Slice(TransportDataLayout.HeaderLength, padded);
-        plaintext[packetLength..].Clear();
-
         Span<byte> nonce = stackalloc byte[12];
-        WriteNonce(nonce, counter);
-        try
+        lock (keypair.SendLock)
         {
+            if (keypair.IsDisposed || !keypair.TryTakeCounter(out var counter))
+                return 0;
+            var message = buffer.Slice(packetOffset - TransportDataLayout.HeaderLength, TransportDataLayout.HeaderLength + padded + TransportDataLayout.TagLength);
+            WireGuardMessage.WriteType(message, MessageType.TransportData);
+            WireGuardMessage.WriteIndex(message, TransportDataLayout.Receiver, keypair.RemoteIndex);
+            BinaryPrimitives.WriteUInt64LittleEndian(message[TransportDataLayout.Counter..], counter);
+            var plaintext = message.Slice(TransportDataLayout.HeaderLength, padded);
+            plaintext[packetLength..].Clear();
+            WriteNonce(nonce, counter);
             keypair.SendCipher.Encrypt(nonce, plaintext, plaintext, message[^TransportDataLayout.TagLength..]);
+            return message.Length;
         }
-        catch (ObjectDisposedException)
-        {
-            // Zeroed by the timer between the check above and here.
-            return 0;
-        }
-        return message.Length;
     }
 
     /// <summary>
@@ -69,24 +63,25 @@ internal static class TransportCrypto
     public static int Open(Keypair keypair, Span<byte> message, out ulong counter)
     {
         counter = 0;
-        if (message.Length < TransportDataLayout.MinimumLength || keypair.IsDisposed)
+        if (message.Length < TransportDataLayout.MinimumLength)
             return -1;
         counter = BinaryPrimitives.ReadUInt64LittleEndian(message[TransportDataLayout.Counter..]);
         var ciphertext = message[TransportDataLayout.HeaderLength..^TransportDataLayout.TagLength];
         Span<byte> nonce = stackalloc byte[12];
         WriteNonce(nonce, counter);
-        try
+        lock (keypair.ReceiveLock)
         {
-            keypair.ReceiveCipher.Decrypt(nonce, ciphertext, message[^TransportDataLayout.TagLength..], ciphertext);
-            return ciphertext.Length;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return -1;
-        }
-        catch (ObjectDisposedException)
-        {
-            return -1;
+            if (keypair.IsDisposed)
+                return -1;
+            try
+            {
+                keypair.ReceiveCipher.Decrypt(nonce, ciphertext, message[^TransportDataLayout.TagLength..], ciphertext);
+                return ciphertext.Length;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                return -1;
+            }
         }
     }
 
