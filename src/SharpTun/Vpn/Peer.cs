@@ -100,6 +100,9 @@ internal sealed class Peer : IDisposable
         return true;
     }
 
+    /// <summary>Sets the endpoint from configuration (a re-resolved hostname).</summary>
+    public void SetEndpoint(in WireGuardEndpoint endpoint) => _endpoint = new EndpointBox(endpoint);
+
     public void AddReceived(int bytes) => Interlocked.Add(ref _receivedBytes, bytes);
 
     public void AddSent(int bytes) => Interlocked.Add(ref _sentBytes, bytes);

@@ -152,6 +152,20 @@ public sealed partial class WireGuardDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Points a peer at a new endpoint (a hostname resolved again because handshakes stopped
+    /// succeeding, or <c>wg set ... endpoint</c>). Roaming may move it again when the peer is heard
+    /// from elsewhere. False when there is no such peer.
+    /// </summary>
+    public bool SetPeerEndpoint(WireGuardKey publicKey, IPEndPoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!_peers.TryGetValue(publicKey, out var peer))
+            return false;
+        peer.SetEndpoint(WireGuardEndpoint.From(endpoint));
+        return true;
+    }
+
     /// <summary>The peers as <c>wg show</c> lists them, in no particular order.</summary>
     public IReadOnlyList<WireGuardPeerStatus> GetPeers()
     {

@@ -145,6 +145,18 @@ public sealed class WireGuardDeviceTests
     }
 
     [Fact]
+    public void SetPeerEndpoint_SendsThereFromNowOn()
+    {
+        using var pair = new DevicePair();
+        pair.Connect();
+        pair.Network.Move(pair.TransportB, "198.51.100.8", 5000);
+        Assert.False(pair.A.SetPeerEndpoint(WireGuardKey.GeneratePrivate().DerivePublic(), IPEndPoint.Parse("198.51.100.8:5000")));
+        Assert.True(pair.A.SetPeerEndpoint(pair.KeyB.DerivePublic(), IPEndPoint.Parse("198.51.100.8:5000")));
+        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 5)));
+        Assert.NotNull(DevicePair.Take(pair.TunB));
+    }
+
+    [Fact]
     public void ForgedPacketFromNewAddress_DoesNotMoveTheEndpoint()
     {
         using var pair = new DevicePair();

@@ -51,6 +51,19 @@ public sealed class WireGuardGoInteropTests
         Assert.Contains("10.99.1.2:51821", bed.GoDump());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Ipv6Underlay_EitherSideInitiates_PingBothWays(bool weInitiate)
+    {
+        using var bed = new WireGuardGoTestbed(weKnowTheirEndpoint: weInitiate, theyKnowOurEndpoint: !weInitiate, ipv6Underlay: true);
+        var first = weInitiate ? bed.OurNamespace : bed.GoNamespace;
+        var second = weInitiate ? bed.GoNamespace : bed.OurNamespace;
+        AssertPing(first.Exec($"ping -c 2 -i 0.2 -W 3 {(weInitiate ? WireGuardGoTestbed.GoTunnel4 : WireGuardGoTestbed.OurTunnel4)}", CommandTimeout));
+        AssertPing(second.Exec($"ping -6 -c 2 -i 0.2 -W 3 {(weInitiate ? WireGuardGoTestbed.OurTunnel6 : WireGuardGoTestbed.GoTunnel6)}", CommandTimeout));
+        Assert.Equal("[fd99::1]:51820", bed.Device.GetPeers()[0].Endpoint?.ToString());
+    }
+
     [Fact]
     public void WithoutPresharedKey_PingWorks()
     {

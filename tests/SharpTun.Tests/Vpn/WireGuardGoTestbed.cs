@@ -15,7 +15,7 @@ namespace SharpTun.Tests.Vpn;
 internal sealed class WireGuardGoTestbed : IDisposable
 {
     public const string GoTunnel4 = "10.200.0.1", OurTunnel4 = "10.200.0.2", GoTunnel6 = "fd20::1", OurTunnel6 = "fd20::2";
-    private const string GoUnderlay = "10.99.1.1", OurUnderlay = "10.99.1.2";
+    private const string GoUnderlay4 = "10.99.1.1", OurUnderlay4 = "10.99.1.2", GoUnderlay6 = "fd99::1", OurUnderlay6 = "fd99::2";
     private const int GoPort = 51820, OurPort = 51821;
 
     private readonly List<IDisposable> _cleanup = [];
@@ -25,17 +25,22 @@ internal sealed class WireGuardGoTestbed : IDisposable
 
     /// <param name="weKnowTheirEndpoint">Our device is configured with wireguard-go's endpoint (so we can initiate).</param>
     /// <param name="theyKnowOurEndpoint">wireguard-go is configured with our endpoint (so it can initiate).</param>
-    public WireGuardGoTestbed(bool weKnowTheirEndpoint, bool theyKnowOurEndpoint, bool presharedKey = true)
+    /// <param name="ipv6Underlay">The peers talk UDP over IPv6 (fd99::1 and fd99::2) instead of IPv4.</param>
+    public WireGuardGoTestbed(bool weKnowTheirEndpoint, bool theyKnowOurEndpoint, bool presharedKey = true, bool ipv6Underlay = false)
     {
+        var goEndpoint = ipv6Underlay ? new IPEndPoint(IPAddress.Parse(GoUnderlay6), GoPort) : new IPEndPoint(IPAddress.Parse(GoUnderlay4), GoPort);
+        OurEndpoint = ipv6Underlay ? new IPEndPoint(IPAddress.Parse(OurUnderlay6), OurPort) : new IPEndPoint(IPAddress.Parse(OurUnderlay4), OurPort);
         try
         {
             GoNamespace = Track(TestNamespace.Create("wgo"));
             OurNamespace = Track(TestNamespace.Create("wst"));
             var veth = $"wv{Environment.ProcessId % 10000}{Random.Shared.Next(100)}";
             Run.Checked($"ip link add {veth}a netns {GoNamespace.Name} type veth peer name {veth}b netns {OurNamespace.Name}");
-            GoNamespace.Ip($"addr add {GoUnderlay}/24 dev {veth}a");
+            GoNamespace.Ip($"addr add {GoUnderlay4}/24 dev {veth}a");
+            GoNamespace.Ip($"addr add {GoUnderlay6}/64 dev {veth}a nodad");
             GoNamespace.Ip($"link set {veth}a up");
-            OurNamespace.Ip($"addr add {OurUnderlay}/24 dev {veth}b");
+            OurNamespace.Ip($"addr add {OurUnderlay4}/24 dev {veth}b");
+            OurNamespace.Ip($"addr add {OurUnderlay6}/64 dev {veth}b nodad");
             OurNamespace.Ip($"link set {veth}b up");
 
             var goKey = WireGuardKey.GeneratePrivate();
@@ -58,7 +63,7 @@ internal sealed class WireGuardGoTestbed : IDisposable
                         PublicKey = goKey.DerivePublic(),
                         PresharedKey = psk,
                         AllowedIps = [IPNetwork.Parse("10.200.0.1/32"), IPNetwork.Parse("fd20::1/128")],
-                        Endpoint = weKnowTheirEndpoint ? new IPEndPoint(IPAddress.Parse(GoUnderlay), GoPort) : null,
+                        Endpoint = weKnowTheirEndpoint ? goEndpoint : null,
                     }],
                 }, _tun.Queues[0]);
             });
@@ -73,6 +78,9 @@ internal sealed class WireGuardGoTestbed : IDisposable
     public TestNamespace GoNamespace { get; } = null!;
     public TestNamespace OurNamespace { get; } = null!;
     public WireGuardDevice Device { get; } = null!;
+
+    /// <summary>Our UDP endpoint on the veth pair.</summary>
+    public IPEndPoint OurEndpoint { get; }
 
     /// <summary><c>wg show wgo0 dump</c> from wireguard-go's side.</summary>
     public string GoDump() => GoNamespace.Exec("wg show wgo0 dump").StandardOutput;
@@ -97,7 +105,7 @@ internal sealed class WireGuardGoTestbed : IDisposable
             arguments.AddRange(["preshared-key", pskFile]);
         }
         if (withEndpoint)
-            arguments.AddRange(["endpoint", $"{OurUnderlay}:{OurPort}"]);
+            arguments.AddRange(["endpoint", OurEndpoint.ToString()]);
         var set = GoNamespace.Exec("wg", arguments);
         if (set.ExitCode != 0)
             throw new InvalidOperationException($"wg set failed: {set}");
