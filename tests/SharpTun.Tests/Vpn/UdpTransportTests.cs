@@ -43,6 +43,66 @@ public sealed class UdpTransportTests
         }
     }
 
+    /// <summary>21 datagrams to one destination: 20 of 1000 bytes and a last one of 300, each filled with its number.</summary>
+    private static (PacketBuffer[] Datagrams, WireGuardEndpoint[] Destinations) Run(int port)
+    {
+        var datagrams = new PacketBuffer[21];
+        var destinations = new WireGuardEndpoint[21];
+        for (var i = 0; i < datagrams.Length; i++)
+        {
+            datagrams[i] = new PacketBuffer(1100, 32) { Length = i < 20 ? 1000 : 300 };
+            datagrams[i].Offset = 32;
+            datagrams[i].Packet.Fill((byte)i);
+            destinations[i] = WireGuardEndpoint.From(new IPEndPoint(IPAddress.Loopback, port));
+        }
+        return (datagrams, destinations);
+    }
+
+    [Fact]
+    public void SegmentedRun_ArrivesAsSeparateDatagrams_AtAPlainSocket()
+    {
+        using var a = UdpTransport.Open(0);
+        using var plain = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        plain.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        plain.ReceiveTimeout = 5000;
+        var (datagrams, destinations) = Run(((IPEndPoint)plain.LocalEndPoint!).Port);
+        a.Send(datagrams, destinations);
+        Assert.True(a.SendsSegmented, "this kernel has UDP GSO");
+        var buffer = new byte[65536];
+        for (var i = 0; i < 21; i++)
+        {
+            var length = plain.Receive(buffer);
+            Assert.Equal(i < 20 ? 1000 : 300, length);
+            Assert.All(buffer.AsSpan(0, length).ToArray(), b => Assert.Equal((byte)i, b));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64)]
+    public void CoalescedRun_IsSplitBackIntoDatagrams_InOrder(int batch)
+    {
+        using var a = UdpTransport.Open(0);
+        using var b = UdpTransport.Open(0);
+        Assert.True(b.ReceivesCoalesced, "this kernel has UDP GRO");
+        var (datagrams, destinations) = Run(b.LocalPort);
+        a.Send(datagrams, destinations);
+        var received = Enumerable.Range(0, batch).Select(_ => new PacketBuffer(2000, 0)).ToArray();
+        var sources = new WireGuardEndpoint[batch];
+        var next = 0;
+        while (next < 21)
+        {
+            var count = b.Receive(received, sources);
+            Assert.InRange(count, 1, batch);
+            for (var i = 0; i < count; i++, next++)
+            {
+                Assert.Equal(next < 20 ? 1000 : 300, received[i].Length);
+                Assert.All(received[i].Packet.ToArray(), x => Assert.Equal((byte)next, x));
+                Assert.Equal(a.LocalPort, sources[i].Port);
+            }
+        }
+    }
+
     [Fact]
     public void Receive_ReturnsZeroAfterClose_FromAnotherThread()
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SharpTun.Interop;
 using SharpTun.Tun;
@@ -10,7 +11,10 @@ namespace SharpTun.Vpn.Transport;
 /// <summary>
 /// WireGuard over one UDP socket: dual-stack IPv6 (IPv4 peers appear as ::ffff:a.b.c.d), or IPv4
 /// only where the kernel has no IPv6. Datagrams move in batches with recvmmsg/sendmmsg, one
-/// system call per batch. The socket belongs to the network namespace of the thread that opens it.
+/// system call per batch. Where the kernel offers them, runs of equal-sized datagrams to one peer
+/// leave as one UDP GSO send (UDP_SEGMENT: the stack is traversed once per run), and the kernel
+/// hands coalesced runs back with UDP GRO, which are split here. The socket belongs to the network
+/// namespace of the thread that opens it.
 /// </summary>
 public sealed unsafe class UdpTransport : IWireGuardTransport
 {
@@ -21,20 +25,50 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
     public const int DefaultBufferBytes = 8 << 20;
 
     private const int SOL_SOCKET = 1, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_MARK = 36;
-    private const int ECONNREFUSED = 111;
+    private const int SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+    private const int ECONNREFUSED = 111, ENOPROTOOPT = 92, MSG_TRUNC = 0x20;
+
+    /// <summary>Most segments in one GSO send (the kernel's UDP_MAX_SEGMENTS).</summary>
+    private const int MaxSegments = 64;
+
+    /// <summary>Most bytes in one GSO send: below the 16-bit IP/UDP length limits.</summary>
+    private const int MaxSegmentedBytes = 65000;
+
+    /// <summary>A cmsghdr (16 bytes on 64-bit Linux) and its data, 8-byte aligned.</summary>
+    private const int CmsgHeaderLength = 16, SegmentControlLength = CmsgHeaderLength + 8;
+
+    private const int CoalescedMessages = 16, CoalescedBufferBytes = 65536, CoalescedControlLength = 32;
 
     private readonly Socket _socket;
     private readonly FileDescriptorHandle _wakeup;
     private readonly bool _dualStack;
+    private volatile bool _segmentSends = true;
     private int _closed;
 
-    private UdpTransport(Socket socket, FileDescriptorHandle wakeup, bool dualStack)
+    // UDP GRO receive state (only the receiving thread touches it): coalesced runs land in one
+    // pinned array and are handed out one datagram per caller buffer, across calls if need be.
+    private readonly byte[]? _coalesced;
+    private readonly Segment[] _segments = new Segment[CoalescedMessages * MaxSegments];
+    private int _segmentCount;
+    private int _segmentNext;
+
+    private readonly record struct Segment(int Offset, int Length, WireGuardEndpoint Source);
+
+    private UdpTransport(Socket socket, FileDescriptorHandle wakeup, bool dualStack, bool coalescedReceive)
     {
         _socket = socket;
         _wakeup = wakeup;
         _dualStack = dualStack;
         LocalPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        if (coalescedReceive)
+            _coalesced = GC.AllocateUninitializedArray<byte>(CoalescedMessages * CoalescedBufferBytes, pinned: true);
     }
+
+    /// <summary>True when the kernel hands us coalesced runs (UDP GRO).</summary>
+    public bool ReceivesCoalesced => _coalesced is not null;
+
+    /// <summary>True while runs of equal datagrams are sent as one (UDP GSO); turned off for good when the kernel refuses it.</summary>
+    public bool SendsSegmented => _segmentSends;
 
     public int LocalPort { get; }
 
@@ -79,10 +113,11 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
                 throw new InvalidOperationException($"cannot listen on UDP port {port}: it is already in use (another WireGuard interface?); choose another ListenPort", e);
             }
             socket.Blocking = false;
+            var coalescedReceive = TryEnableGro(socket);
             var fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             Errno.ThrowIfFailed(fd, "eventfd for the WireGuard UDP socket");
             wakeup = new FileDescriptorHandle(fd);
-            return new UdpTransport(socket, wakeup, dualStack);
+            return new UdpTransport(socket, wakeup, dualStack, coalescedReceive);
         }
         catch
         {
@@ -104,6 +139,12 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
     {
         if (datagrams.IsEmpty || sources.Length < datagrams.Length)
             throw new ArgumentException("Receive needs at least one buffer and a source slot for each");
+        return _coalesced is null ? ReceiveDirect(datagrams, sources) : ReceiveCoalesced(datagrams, sources);
+    }
+
+    /// <summary>recvmmsg straight into the caller's buffers: one datagram each.</summary>
+    private int ReceiveDirect(Span<PacketBuffer> datagrams, Span<WireGuardEndpoint> sources)
+    {
         var count = Math.Min(datagrams.Length, MaxBatch);
         var headers = stackalloc Libc.MMsgHdr[count];
         var vectors = stackalloc Libc.IoVec[count];
@@ -147,7 +188,7 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
             for (var i = 0; i < received; i++)
             {
                 // MSG_TRUNC: the datagram did not fit; it cannot be a message we could use.
-                if ((headers[i].Header.Flags & 0x20) != 0)
+                if ((headers[i].Header.Flags & MSG_TRUNC) != 0)
                     continue;
                 var buffer = datagrams[kept];
                 if (kept != i)
@@ -160,6 +201,97 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
             if (kept > 0)
                 return kept;
         }
+    }
+
+    /// <summary>
+    /// recvmmsg into the pinned coalescing buffers; each message may hold a run of datagrams of
+    /// the size the UDP_GRO control message gives (the last may be shorter). Copies one datagram
+    /// into each caller buffer; what does not fit waits for the next call.
+    /// </summary>
+    private int ReceiveCoalesced(Span<PacketBuffer> datagrams, Span<WireGuardEndpoint> sources)
+    {
+        var headers = stackalloc Libc.MMsgHdr[CoalescedMessages];
+        var vectors = stackalloc Libc.IoVec[CoalescedMessages];
+        var names = stackalloc Libc.SockAddrIn6[CoalescedMessages];
+        var controls = stackalloc byte[CoalescedMessages * CoalescedControlLength];
+        var coalesced = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_coalesced!));
+        while (true)
+        {
+            if (_segmentNext < _segmentCount)
+                return HandOutSegments(datagrams, sources);
+            if (!WaitReadable())
+                return 0;
+            for (var i = 0; i < CoalescedMessages; i++)
+            {
+                vectors[i].Base = coalesced + i * CoalescedBufferBytes;
+                vectors[i].Length = CoalescedBufferBytes;
+                headers[i] = new Libc.MMsgHdr
+                {
+                    Header = new Libc.MsgHdr
+                    {
+                        Name = &names[i], NameLength = (uint)sizeof(Libc.SockAddrIn6), Iov = &vectors[i], IovLength = 1,
+                        Control = controls + i * CoalescedControlLength, ControlLength = CoalescedControlLength,
+                    },
+                };
+            }
+            var received = Libc.RecvMmsg(_socket.SafeHandle, headers, CoalescedMessages, Libc.MSG_DONTWAIT, null);
+            if (received < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno is Errno.EAGAIN or Errno.EINTR or ECONNREFUSED)
+                    continue;
+                Errno.Throw(errno, $"recvmmsg on WireGuard UDP port {LocalPort}");
+            }
+            _segmentCount = 0;
+            _segmentNext = 0;
+            for (var i = 0; i < received; i++)
+            {
+                ref var header = ref headers[i].Header;
+                if ((header.Flags & MSG_TRUNC) != 0)
+                    continue;
+                var length = (int)headers[i].Length;
+                var size = SegmentSize((byte*)header.Control, (int)header.ControlLength);
+                if (size <= 0 || size > length)
+                    size = length;
+                var source = ToEndpoint(names[i]);
+                for (var offset = 0; offset < length && _segmentCount < _segments.Length; offset += size)
+                    _segments[_segmentCount++] = new Segment(i * CoalescedBufferBytes + offset, Math.Min(size, length - offset), source);
+            }
+        }
+    }
+
+    private int HandOutSegments(Span<PacketBuffer> datagrams, Span<WireGuardEndpoint> sources)
+    {
+        var count = 0;
+        while (count < datagrams.Length && _segmentNext < _segmentCount)
+        {
+            var segment = _segments[_segmentNext++];
+            var buffer = datagrams[count];
+            if (segment.Length > buffer.ReadSpace.Length)
+                continue;
+            _coalesced.AsSpan(segment.Offset, segment.Length).CopyTo(buffer.ReadSpace);
+            buffer.Offset = buffer.Headroom;
+            buffer.Length = segment.Length;
+            sources[count] = segment.Source;
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>The UDP_GRO segment size in a received control buffer (cmsg(3) walk), or 0 when there is none.</summary>
+    private static int SegmentSize(byte* control, int length)
+    {
+        var offset = 0;
+        while (offset + CmsgHeaderLength <= length)
+        {
+            var cmsgLength = (int)*(nuint*)(control + offset);
+            if (cmsgLength < CmsgHeaderLength || offset + cmsgLength > length)
+                return 0;
+            if (*(int*)(control + offset + 8) == SOL_UDP && *(int*)(control + offset + 12) == UDP_GRO && cmsgLength >= CmsgHeaderLength + sizeof(int))
+                return *(int*)(control + offset + CmsgHeaderLength);
+            offset += (cmsgLength + 7) & ~7;
+        }
+        return 0;
     }
 
     public void Send(ReadOnlySpan<PacketBuffer> datagrams, ReadOnlySpan<WireGuardEndpoint> destinations)
@@ -176,6 +308,11 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
         }
     }
 
+    /// <summary>
+    /// Sends in sendmmsg batches. Consecutive datagrams to one destination whose lengths equal the
+    /// first's (the last of a run may be shorter) become one message with several iovecs and a
+    /// UDP_SEGMENT control message: the kernel cuts it back into those datagrams.
+    /// </summary>
     private void SendBatches(ReadOnlySpan<PacketBuffer> datagrams, ReadOnlySpan<WireGuardEndpoint> destinations)
     {
         var start = 0;
@@ -183,6 +320,8 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
         var headers = stackalloc Libc.MMsgHdr[batch];
         var vectors = stackalloc Libc.IoVec[batch];
         var names = stackalloc Libc.SockAddrIn6[batch];
+        var controls = stackalloc byte[batch * SegmentControlLength];
+        var runLengths = stackalloc int[batch];
         var pins = stackalloc GCHandle[batch];
         while (start < datagrams.Length && Volatile.Read(ref _closed) == 0)
         {
@@ -197,13 +336,32 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
                     var buffer = datagrams[start + i];
                     vectors[i].Base = (byte*)pins[i].AddrOfPinnedObject() + buffer.Offset;
                     vectors[i].Length = (nuint)buffer.Length;
-                    var nameLength = WriteName(destinations[start + i], &names[i]);
-                    headers[i] = new Libc.MMsgHdr
-                    {
-                        Header = new Libc.MsgHdr { Name = &names[i], NameLength = nameLength, Iov = &vectors[i], IovLength = 1 },
-                    };
                 }
-                sent = Libc.SendMmsg(_socket.SafeHandle, headers, (uint)count, 0);
+                var messages = 0;
+                for (var i = 0; i < count; messages++)
+                {
+                    var run = _segmentSends ? RunLength(datagrams.Slice(start + i, count - i), destinations.Slice(start + i, count - i)) : 1;
+                    var nameLength = WriteName(destinations[start + i], &names[messages]);
+                    var control = controls + messages * SegmentControlLength;
+                    if (run > 1)
+                    {
+                        *(nuint*)control = CmsgHeaderLength + sizeof(ushort);
+                        *(int*)(control + 8) = SOL_UDP;
+                        *(int*)(control + 12) = UDP_SEGMENT;
+                        *(ushort*)(control + CmsgHeaderLength) = (ushort)datagrams[start + i].Length;
+                    }
+                    headers[messages] = new Libc.MMsgHdr
+                    {
+                        Header = new Libc.MsgHdr
+                        {
+                            Name = &names[messages], NameLength = nameLength, Iov = &vectors[i], IovLength = (nuint)run,
+                            Control = run > 1 ? control : null, ControlLength = run > 1 ? (nuint)SegmentControlLength : 0,
+                        },
+                    };
+                    runLengths[messages] = run;
+                    i += run;
+                }
+                sent = Libc.SendMmsg(_socket.SafeHandle, headers, (uint)messages, 0);
             }
             finally
             {
@@ -212,7 +370,8 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
             }
             if (sent > 0)
             {
-                start += sent;
+                for (var m = 0; m < sent; m++)
+                    start += runLengths[m];
                 continue;
             }
             var errno = Marshal.GetLastPInvokeError();
@@ -221,12 +380,40 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
                 // The send buffer is full: wait for room rather than drop a whole batch.
                 WaitWritable();
             }
-            else if (errno != Errno.EINTR)
+            else if (errno == Errno.EINTR)
             {
-                // This datagram cannot go (no route, unreachable, too big, wrong family): skip it.
-                start++;
+                continue;
+            }
+            else if (runLengths[0] > 1 && errno is Errno.EIO or Errno.EINVAL or ENOPROTOOPT or Errno.EOPNOTSUPP)
+            {
+                // This kernel or route cannot segment: send datagram by datagram from now on.
+                _segmentSends = false;
+            }
+            else
+            {
+                // These datagrams cannot go (no route, unreachable, too big, wrong family): skip them.
+                start += runLengths[0];
             }
         }
+    }
+
+    /// <summary>How many datagrams from the first on can go as one segmented send.</summary>
+    private static int RunLength(ReadOnlySpan<PacketBuffer> datagrams, ReadOnlySpan<WireGuardEndpoint> destinations)
+    {
+        var size = datagrams[0].Length;
+        var total = size;
+        var run = 1;
+        while (run < datagrams.Length && run < MaxSegments)
+        {
+            var length = datagrams[run].Length;
+            if (length > size || length == 0 || total + length > MaxSegmentedBytes || destinations[run] != destinations[0])
+                break;
+            total += length;
+            run++;
+            if (length < size)
+                break;
+        }
+        return run;
     }
 
     public void Close()
@@ -320,6 +507,22 @@ public sealed unsafe class UdpTransport : IWireGuardTransport
         {
             socket.ReceiveBufferSize = bytes;
             socket.SendBufferSize = bytes;
+        }
+    }
+
+    /// <summary>Asks for coalesced receives (UDP_GRO, Linux 5.0); false where the kernel does not have it.</summary>
+    private static bool TryEnableGro(Socket socket)
+    {
+        Span<byte> one = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32LittleEndian(one, 1);
+        try
+        {
+            socket.SetRawSocketOption(SOL_UDP, UDP_GRO, one);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
