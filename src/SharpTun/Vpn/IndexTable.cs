@@ -15,8 +15,6 @@ internal sealed class IndexTable
 
     private readonly ConcurrentDictionary<uint, Entry> _entries = new();
 
-    public int Count => _entries.Count;
-
     /// <summary>A new unused index naming <paramref name="peer"/>'s handshake.</summary>
     public uint NewHandshakeIndex(Peer peer)
     {

@@ -181,7 +181,7 @@ public sealed partial class WireGuardDevice
         Span<byte> receiveKey = stackalloc byte[32];
         if (!NoiseHandshake.DeriveTransportKeys(handshake, sendKey, receiveKey, out var isInitiator))
             return false;
-        var keypair = new Keypair(sendKey, receiveKey, isInitiator, handshake.LocalIndex, handshake.RemoteIndex, Now, peer);
+        var keypair = new Keypair(sendKey, receiveKey, isInitiator, handshake.LocalIndex, handshake.RemoteIndex, Now);
         sendKey.Clear();
         receiveKey.Clear();
         // The index now names the keypair, not the handshake.

@@ -1,4 +1,3 @@
-using System.Text;
 using SharpTun.Vpn.Crypto;
 
 namespace SharpTun.Vpn.Noise;
@@ -38,6 +37,4 @@ internal static class NoiseConstants
         Blake2s.Hash(label, publicKey.Bytes, key);
         return key;
     }
-
-    internal static string Describe() => Encoding.ASCII.GetString(Construction);
 }

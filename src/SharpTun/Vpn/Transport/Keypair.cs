@@ -16,7 +16,7 @@ internal sealed class Keypair : IDisposable
     private ulong _sendCounter;
     private volatile bool _disposed;
 
-    public Keypair(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, bool isInitiator, uint localIndex, uint remoteIndex, TimeSpan created, object? owner = null)
+    public Keypair(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, bool isInitiator, uint localIndex, uint remoteIndex, TimeSpan created)
     {
         _send = new ChaCha20Poly1305(sendKey);
         _receive = new ChaCha20Poly1305(receiveKey);
@@ -24,16 +24,12 @@ internal sealed class Keypair : IDisposable
         LocalIndex = localIndex;
         RemoteIndex = remoteIndex;
         Created = created;
-        Owner = owner;
     }
 
     public bool IsInitiator { get; }
     public uint LocalIndex { get; }
     public uint RemoteIndex { get; }
     public TimeSpan Created { get; }
-
-    /// <summary>The peer this keypair belongs to (the device's peer object).</summary>
-    public object? Owner { get; }
 
     public ReplayWindow Replay { get; } = new();
 

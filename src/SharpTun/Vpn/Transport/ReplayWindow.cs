@@ -45,10 +45,4 @@ internal sealed class ReplayWindow
         bits |= bit;
         return true;
     }
-
-    public void Reset()
-    {
-        _last = 0;
-        Array.Clear(_ring);
-    }
 }

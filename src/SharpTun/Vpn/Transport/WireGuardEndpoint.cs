@@ -65,9 +65,6 @@ public readonly struct WireGuardEndpoint : IEquatable<WireGuardEndpoint>
         BinaryPrimitives.WriteUInt16BigEndian(destination[16..], Port);
     }
 
-    /// <summary>The IPv4 address as a host-order integer (only when <see cref="IsIPv4"/>).</summary>
-    internal uint IPv4Value => (uint)_low;
-
     /// <summary>The address as one 128-bit key (rate limiting).</summary>
     internal UInt128 AddressKey => new(_high, _low);
 
