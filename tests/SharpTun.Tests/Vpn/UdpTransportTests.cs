@@ -1,4 +1,5 @@
 using System.Net;
+using SharpTun.TestSupport;
 using SharpTun.Tun;
 using SharpTun.Vpn.Transport;
 
@@ -101,6 +102,27 @@ public sealed class UdpTransportTests
                 Assert.Equal(a.LocalPort, sources[i].Port);
             }
         }
+    }
+
+    [Fact]
+    public void SendAndReceive_Batches_AllocateNothing()
+    {
+        using var a = UdpTransport.Open(0);
+        using var b = UdpTransport.Open(0);
+        var (datagrams, destinations) = Run(b.LocalPort);
+        var received = Enumerable.Range(0, 64).Select(_ => new PacketBuffer(2000, 0)).ToArray();
+        var sources = new WireGuardEndpoint[64];
+        void Exchange()
+        {
+            for (var round = 0; round < 20; round++)
+            {
+                a.Send(datagrams, destinations);
+                for (var got = 0; got < datagrams.Length;)
+                    got += b.Receive(received, sources);
+            }
+        }
+        Exchange();
+        Assert.Equal(0, Allocations.FewestBytes(Exchange));
     }
 
     [Fact]
