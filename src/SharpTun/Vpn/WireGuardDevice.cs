@@ -117,8 +117,13 @@ public sealed partial class WireGuardDevice : IDisposable
     public void AddPeer(WireGuardPeerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.PublicKey);
         if (options.PublicKey == _identity.PublicKey)
             throw new ArgumentException("a peer cannot have the interface's own public key", nameof(options));
+        if (options.Endpoint is { Port: 0 })
+            throw new ArgumentException($"peer {options.PublicKey}: endpoint {options.Endpoint} has no port (write it as host:port, e.g. 192.0.2.1:51820)", nameof(options));
+        if (options.PersistentKeepalive is { } keepalive && (keepalive < TimeSpan.Zero || keepalive > MaxPersistentKeepalive))
+            throw new ArgumentException($"peer {options.PublicKey}: persistent keepalive {keepalive.TotalSeconds} s is out of range (0 for off, up to 65535 s, as wg accepts)", nameof(options));
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         Peer peer;
         lock (_configurationLock)
@@ -245,6 +250,8 @@ public sealed partial class WireGuardDevice : IDisposable
         if (options.ListenPort is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.ListenPort, "ListenPort is 0 (any) to 65535");
     }
+
+    private static readonly TimeSpan MaxPersistentKeepalive = TimeSpan.FromSeconds(65535);
 
     private static TimeSpan Jitter() => TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Protocol.RekeyTimeoutJitterMax.TotalMilliseconds + 1));
 }

@@ -90,6 +90,24 @@ public sealed class DeviceLifecycleTests
         Assert.Contains("MTU", error.Message);
     }
 
+    [Theory]
+    [InlineData("192.0.2.1:0", null, "has no port")]
+    [InlineData(null, -1, "out of range")]
+    [InlineData(null, 65536, "out of range")]
+    public void AddPeer_BadEndpointOrKeepalive_SaysWhatIsWrong(string? endpoint, int? keepaliveSeconds, string expected)
+    {
+        var (device, _) = Start(new MemoryTunQueue());
+        using var _ = device;
+        var error = Assert.Throws<ArgumentException>(() => device.AddPeer(new WireGuardPeerOptions
+        {
+            PublicKey = WireGuardKey.GeneratePrivate().DerivePublic(),
+            Endpoint = endpoint is null ? null : IPEndPoint.Parse(endpoint),
+            PersistentKeepalive = keepaliveSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        }));
+        Assert.Contains(expected, error.Message);
+        Assert.Single(device.GetPeers());
+    }
+
     [Fact]
     public void Start_DuplicatePeer_Throws()
     {
