@@ -51,6 +51,20 @@ public sealed class WireGuardGoInteropTests
         Assert.Contains("10.99.1.2:51821", bed.GoDump());
     }
 
+    [Fact]
+    public void TheyMoveToAnotherPort_OurEndpointFollows()
+    {
+        using var bed = new WireGuardGoTestbed(weKnowTheirEndpoint: true, theyKnowOurEndpoint: true);
+        AssertPing(bed.OurNamespace.Exec($"ping -c 2 -i 0.2 -W 3 {WireGuardGoTestbed.GoTunnel4}", CommandTimeout));
+        // As behind a NAT that rebinds: wireguard-go now sends from another port, and we must
+        // answer there, since nothing listens on the old one.
+        var set = bed.GoNamespace.Exec("wg set wgo0 listen-port 51830");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        AssertPing(bed.GoNamespace.Exec($"ping -c 3 -i 0.2 -W 3 {WireGuardGoTestbed.OurTunnel4}", CommandTimeout));
+        Assert.Equal("10.99.1.1:51830", bed.Device.GetPeers()[0].Endpoint?.ToString());
+        AssertPing(bed.OurNamespace.Exec($"ping -c 2 -i 0.2 -W 3 {WireGuardGoTestbed.GoTunnel4}", CommandTimeout));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
