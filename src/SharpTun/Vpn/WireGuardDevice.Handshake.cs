@@ -27,7 +27,9 @@ public sealed partial class WireGuardDevice
             {
                 try
                 {
-                    HandleHandshakeMessage(work.Buffer.AsSpan(0, work.Length), work.Source);
+                    // While stopping, the backlog is only drained, not answered.
+                    if (!_stopping)
+                        HandleHandshakeMessage(work.Buffer.AsSpan(0, work.Length), work.Source);
                 }
                 finally
                 {

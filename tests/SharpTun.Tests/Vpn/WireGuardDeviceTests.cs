@@ -218,6 +218,26 @@ public sealed class WireGuardDeviceTests
     }
 
     [Fact]
+    public void FloodOfInitiations_PutsDeviceUnderLoad_ThenItAnswersWithCookies()
+    {
+        using var pair = new DevicePair();
+        // Initiations with a valid mac1 (anyone who knows B's public key can make one) but junk
+        // inside: each costs B an X25519 before it fails, so they pile up in the handshake queue.
+        var generator = new SharpTun.Vpn.Noise.CookieGenerator(pair.B.PublicKey);
+        var random = new Random(1);
+        for (var i = 0; i < 2000; i++)
+        {
+            var junk = new byte[HandshakeInitiationLayout.Length];
+            random.NextBytes(junk);
+            junk[0] = 1;
+            junk[1] = junk[2] = junk[3] = 0;
+            generator.AddMacs(junk, TimeSpan.Zero);
+            pair.TransportB.Enqueue(junk, pair.TransportA.LocalEndpoint);
+        }
+        Assert.True(DevicePair.Eventually(() => pair.B.Counters.CookieRepliesSent > 0, TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public void DataPath_SealAtOneDeviceAndOpenAtTheOther_AllocatesNothingPerPacket()
     {
         using var pair = new DevicePair();
