@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using SharpTun.Cli.Commands;
+using SharpTun.Cli.Vpn;
 
 namespace SharpTun.Cli;
 
@@ -22,7 +23,7 @@ public static class CommandLineApp
             ExecCommand.Create(),
             ProxyCommand.Create(),
             // The WireGuard data plane (IVpnEngineFactory) plugs in here; until then 'vpn up' refuses.
-            VpnCommand.Create(engine: null),
+            VpnCommand.Create(engine: new WireGuardEngineFactory()),
             CleanupCommand.Create(),
         };
         var parsed = root.Parse(args);

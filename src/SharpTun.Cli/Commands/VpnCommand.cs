@@ -6,8 +6,8 @@ namespace SharpTun.Cli.Commands;
 /// <summary><c>sharptun vpn ...</c>: WireGuard-compatible keys, wg-quick files, and the interface's life.</summary>
 public static class VpnCommand
 {
-    /// <summary>The group; <paramref name="engine"/> is the data plane <c>up</c> starts, or null while there is none.</summary>
-    public static Command Create(IVpnEngineFactory? engine) => new("vpn", "WireGuard-compatible VPN: keys, wg-quick configuration files, interfaces up and down.")
+    /// <summary>The group; <paramref name="engine"/> is the data plane <c>up</c> starts.</summary>
+    public static Command Create(IVpnEngineFactory engine) => new("vpn", "WireGuard-compatible VPN: keys, wg-quick configuration files, interfaces up and down.")
     {
         VpnKeyCommands.CreateGenKey(),
         VpnKeyCommands.CreatePubKey(),

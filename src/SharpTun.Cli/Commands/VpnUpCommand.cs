@@ -11,7 +11,7 @@ namespace SharpTun.Cli.Commands;
 /// </summary>
 public static class VpnUpCommand
 {
-    public static Command Create(IVpnEngineFactory? engine)
+    public static Command Create(IVpnEngineFactory engine)
     {
         var file = VpnConfigurationArgument.Create();
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "Trace, Debug, Information (default), Warning, Error." };
@@ -27,12 +27,6 @@ public static class VpnUpCommand
             var configuration = VpnConfigurationArgument.Load(path, "up");
             if (configuration is null)
                 return ExitCodes.RuntimeError;
-            if (engine is null)
-            {
-                // Refuse before touching the host rather than set up routes into a tunnel nobody serves.
-                throw new InvalidOperationException(
-                    $"vpn up: cannot bring {configuration.InterfaceName} up: this build of sharptun has no WireGuard data plane yet, so nothing was started or changed ('sharptun vpn check {path}' shows what up will do)");
-            }
             using var shutdown = new ShutdownSignal();
             using var logging = Logging.CreateFactory(parsed.GetValue(logLevel) ?? LogLevel.Information);
             StartupCleanup.Run();

@@ -4,8 +4,8 @@ using SharpTun.TestSupport;
 namespace SharpTun.EndToEnd.Vpn;
 
 /// <summary>
-/// <c>sharptun vpn check/up/down/show</c> as a user runs them, inside a namespace with an uplink.
-/// There is no WireGuard data plane in this build yet: <c>up</c> must refuse without changing anything.
+/// <c>sharptun vpn check/up/down/show</c> as a user runs them, inside a namespace with an uplink
+/// (<see cref="VpnUpTests"/> brings a tunnel up against wireguard-go).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class VpnCommandTests : IDisposable
@@ -113,21 +113,6 @@ public sealed class VpnCommandTests : IDisposable
     }
 
     /// <summary>Without a data plane, up refuses after checking the file and before changing anything.</summary>
-    [Fact]
-    public void Up_WithoutDataPlane_RefusesAndChangesNothing()
-    {
-        using var journals = new JournalTestDirectory();
-        var before = NamespaceSnapshot.Take(_ns);
-
-        var result = SharptunProcess.RunIn(_ns, "vpn", "up", ClientFile(), "--journal-dir", journals.Path, "--run-dir", Path.Combine(_files.FullName, "run"));
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("sharptun: vpn up: cannot bring stv0 up: this build of sharptun has no WireGuard data plane yet, so nothing was started or changed", result.StandardError);
-        Assert.Equal(before, NamespaceSnapshot.Take(_ns));
-        Assert.Empty(journals.Journals());
-        Assert.False(Directory.Exists(Path.Combine(_files.FullName, "run")));
-    }
-
     [Fact]
     public void Up_BrokenFile_ReportsTheFileFirst()
     {
