@@ -94,6 +94,51 @@ public sealed class VpnUpTests : IDisposable
         Assert.Empty(_journals.Journals());
     }
 
+    [Fact]
+    public void Up_TcpTransportOnBothEnds_CarriesPingsBothWays()
+    {
+        var run = Path.Combine(_files.FullName, "run");
+        var goRun = Path.Combine(_files.FullName, "run-other");
+        // Two SharpTun ends (the TCP transport is our extension; wireguard-go speaks only UDP).
+        var server = WriteConfiguration("stv1.conf", $"""
+            [Interface]
+            PrivateKey = {_goKey}
+            Address = {GoTunnel}/24
+            ListenPort = 51820
+            Transport = tcp
+            [Peer]
+            PublicKey = {_ourKey.DerivePublic()}
+            AllowedIPs = {OurTunnel}/32
+            """);
+        var client = WriteConfiguration("stv0.conf", $"""
+            [Interface]
+            PrivateKey = {_ourKey}
+            Address = {OurTunnel}/24
+            Transport = tcp
+            [Peer]
+            PublicKey = {_goKey.DerivePublic()}
+            AllowedIPs = {GoTunnel}/32
+            Endpoint = {GoUnderlay}:51820
+            PersistentKeepalive = 5
+            """);
+
+        using var serverUp = SharptunProcess.StartIn(_go, "vpn", "up", server, "--journal-dir", _journals.Path, "--run-dir", goRun);
+        serverUp.WaitForStandardError("stv1 is up", TimeSpan.FromSeconds(30));
+        using var clientUp = SharptunProcess.StartIn(_ours, "vpn", "up", client, "--journal-dir", _journals.Path, "--run-dir", run);
+        clientUp.WaitForStandardError("stv0 is up", TimeSpan.FromSeconds(30));
+
+        var there = _ours.Exec($"ping -c 3 -i 0.2 -W 3 {GoTunnel}");
+        var back = _go.Exec($"ping -c 3 -i 0.2 -W 3 {OurTunnel}");
+
+        Assert.True(there.ExitCode == 0, there + clientUp.StandardError + serverUp.StandardError);
+        Assert.True(back.ExitCode == 0, back + clientUp.StandardError + serverUp.StandardError);
+        Assert.Contains(":51820", _ours.Exec("ss -Htn state established").StandardOutput); // over TCP, not UDP
+        Assert.Equal(0, SharptunProcess.RunIn(_ours, "vpn", "down", "stv0", "--run-dir", run).ExitCode);
+        Assert.Equal(0, SharptunProcess.RunIn(_go, "vpn", "down", "stv1", "--run-dir", goRun).ExitCode);
+        Assert.Equal(0, clientUp.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, serverUp.WaitForExit(TimeSpan.FromSeconds(15)));
+    }
+
     private string WriteConfiguration(string name, string text)
     {
         var path = Path.Combine(_files.FullName, name);
