@@ -29,6 +29,9 @@ public sealed partial class TunProxy : IAsyncDisposable
     /// <summary>An outbound connection the app never came to accept (it gave up) is closed after this.</summary>
     private static readonly TimeSpan UnclaimedFlowTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the accept loop pauses after accept() fails (no file descriptors or memory left).</summary>
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long shutdown waits for aborted flows and receive loops to finish before it gives up on them.</summary>
     private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(5);
 
@@ -268,6 +271,7 @@ public sealed partial class TunProxy : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
+        var acceptFailing = false;
         while (!_stopping.IsCancellationRequested)
         {
             Socket accepted;
@@ -281,9 +285,24 @@ public sealed partial class TunProxy : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                LogAcceptFailed(e.Message);
+                // Out of file descriptors or memory: the connection stays in the backlog, so pause
+                // instead of spinning on accept() (nginx does the same), and say so once per episode.
+                if (!acceptFailing)
+                    LogAcceptFailed(e.Message);
+                acceptFailing = true;
+                try
+                {
+                    await Task.Delay(AcceptRetryDelay, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
+            if (acceptFailing)
+                LogAcceptRecovered();
+            acceptFailing = false;
             _flows.Track(RelayAsync(accepted));
         }
     }
@@ -421,8 +440,11 @@ public sealed partial class TunProxy : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "udp {Source} -> {Destination}: cannot open the outbound socket: {Message}")]
     private partial void LogUdpFailed(NatEndpoint source, NatEndpoint destination, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "accept on the NAT listener failed: {Message}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "accept on the NAT listener failed: {Message}; new connections wait in the backlog until it works again (raise the open-files limit: ulimit -n, LimitNOFILE=)")]
     private partial void LogAcceptFailed(string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "accept on the NAT listener works again")]
+    private partial void LogAcceptRecovered();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reading the TUN failed: {Message}")]
     private partial void LogReaderFailed(string message);
