@@ -19,9 +19,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 secs="${1:-5}"
 idle="${2:-10000}"
 [ "$(id -u)" = 0 ] || { echo "flows.sh: run as root" >&2; exit 1; }
-# Each proxied flow takes two descriptors in SharpTun (the app side and the outbound); every
-# process started below inherits this limit.
-ulimit -n 1048576
+# Each proxied flow takes two descriptors in SharpTun (the app side and the outbound): raise the
+# open-files limit as far as this process may (children inherit it), and hold no more idle flows
+# than fit under it.
+ulimit -n "$(ulimit -Hn)"
+fit=$(( ($(ulimit -n) - 256) / 2 ))
+if [ "$idle" -gt "$fit" ]; then
+  echo "flows.sh: the open-files limit ($(ulimit -n)) fits $fit idle flows, not $idle; measuring $fit" >&2
+  idle=$fit
+fi
 for tool in wrk nginx danted redsocks iptables python3 setpriv; do
   command -v "$tool" >/dev/null || { echo "flows.sh: $tool missing (see the apt-get line at the top)" >&2; exit 1; }
 done
