@@ -397,6 +397,24 @@ public sealed partial class TunProxy : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits up to <paramref name="grace"/> for the running flows to end. A flow whose app has its
+    /// connection but whose relay has not started yet (the listener has not accepted it) is not a
+    /// task yet, only an unclaimed flow: wait for those to be accepted too, or they would be cut
+    /// as soon as the grace period began.
+    /// </summary>
+    private async Task WaitForFlowsAsync(TimeSpan grace)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) is var elapsed && elapsed < grace)
+        {
+            if (await _flows.WaitIdleAsync(grace - elapsed).ConfigureAwait(false) && _unclaimed.Count == 0)
+                return;
+            if (_unclaimed.Count > 0)
+                await Task.Delay(10).ConfigureAwait(false); // an accept is on its way
+        }
+    }
+
+    /// <summary>
     /// Stops: running TCP flows get <see cref="TunProxyOptions.ShutdownGracePeriod"/> to end by
     /// themselves (the readers keep passing packets meanwhile, so an app's FIN still gets through),
     /// then whatever is left is aborted; reading, accepting and every UDP mapping stop. Returns once
@@ -407,7 +425,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        await _flows.WaitIdleAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
+        await WaitForFlowsAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
         _stopping.Cancel();
         _expiry?.Dispose();
         foreach (var queue in _queues)

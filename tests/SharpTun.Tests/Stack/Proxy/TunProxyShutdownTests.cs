@@ -15,7 +15,7 @@ namespace SharpTun.Tests.Stack.Proxy;
 /// and every flow's line is logged before <see cref="TunProxy.DisposeAsync"/> returns. An app in a
 /// test namespace connects through a real TUN; the outbound connects to a server on this host's loopback.
 /// </summary>
-public sealed class TunProxyShutdownTests : IAsyncDisposable
+public sealed class TunProxyShutdownTests : IDisposable
 {
     private static readonly InterfaceAddress TunAddress = InterfaceAddress.Parse("10.77.0.1/24");
 
@@ -29,7 +29,9 @@ public sealed class TunProxyShutdownTests : IAsyncDisposable
 
     public TunProxyShutdownTests() => _server.Start();
 
-    public async ValueTask DisposeAsync()
+    // IDisposable, not IAsyncDisposable: xunit 2 does not call DisposeAsync on a test class, and
+    // the namespace of every test leaked that way.
+    public void Dispose()
     {
         _listeners?.Dispose();
         _device?.Dispose();
@@ -37,7 +39,6 @@ public sealed class TunProxyShutdownTests : IAsyncDisposable
         _server.Stop();
         _ns.Dispose();
         _journals.Dispose();
-        await Task.CompletedTask;
     }
 
     private TunProxy StartProxy(TimeSpan gracePeriod)

@@ -16,7 +16,7 @@ namespace SharpTun.Tests.Stack.Proxy;
 /// direction. Direct associations talk to remotes on this host's loopback that answer every datagram
 /// with its payload twice, so the two directions' counts differ; answers land in a recording TUN queue.
 /// </summary>
-public sealed class UdpFlowTableTests : IAsyncDisposable
+public sealed class UdpFlowTableTests : IAsyncLifetime
 {
     private static readonly NatEndpoint AppA = NatEndpoint.V4(0x0a4d0002, 5000); // 10.77.0.2:5000
     private static readonly NatEndpoint AppB = NatEndpoint.V4(0x0a4d0002, 5001);
@@ -29,7 +29,10 @@ public sealed class UdpFlowTableTests : IAsyncDisposable
     private readonly DoublingRemote _remote = new();
     private readonly DoublingRemote _otherRemote = new();
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime: xunit 2 calls it on a test class; it does not call IAsyncDisposable.
+    public async Task DisposeAsync()
     {
         await _remote.DisposeAsync();
         await _otherRemote.DisposeAsync();
