@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharpTun.Host.Journal;
 using SharpTun.Vpn;
 
 namespace SharpTun.Cli.Vpn;
@@ -32,15 +33,5 @@ internal sealed class IPEndPointJsonConverter : JsonConverter<IPEndPoint>
         IPEndPoint.TryParse(reader.GetString() ?? "", out var endpoint) ? endpoint : throw new JsonException("not an IP endpoint");
 
     public override void Write(Utf8JsonWriter writer, IPEndPoint value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
-}
-
-/// <summary>"10.0.0.0/24".</summary>
-internal sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork>
-{
-    public override IPNetwork Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        IPNetwork.TryParse(reader.GetString(), out var network) ? network : throw new JsonException("not an IP prefix");
-
-    public override void Write(Utf8JsonWriter writer, IPNetwork value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString());
 }

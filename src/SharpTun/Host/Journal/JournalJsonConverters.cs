@@ -14,8 +14,8 @@ internal sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
         writer.WriteStringValue(value.ToString());
 }
 
-/// <summary>Writes <see cref="IPNetwork"/> as "10.0.0.0/24".</summary>
-internal sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork>
+/// <summary>Writes <see cref="IPNetwork"/> as "10.0.0.0/24" (the journal and the VPN status file).</summary>
+public sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork>
 {
     public override IPNetwork Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         IPNetwork.TryParse(reader.GetString(), out var network) ? network : throw new JsonException("not an IP prefix");
