@@ -32,56 +32,15 @@ for tool in wrk nginx danted redsocks iptables python3 setpriv; do
   command -v "$tool" >/dev/null || { echo "flows.sh: $tool missing (see the apt-get line at the top)" >&2; exit 1; }
 done
 
-C="stflows-c-$$"; R="stflows-r-$$"
-VC="stfc$$"; VR="stfr$$"
-CA=10.204.0.1; RA=10.204.0.2
+source "$root/bench/net/testbed.sh"
+testbed_init flows 10.204.0
 HTTP_PORT=8080; SOCKS_PORT=11080; REDSOCKS_PORT=12345
-NOBODY_UID=$(id -u nobody); NOBODY_GID=$(id -g nobody)
 limit=$((secs + 60))
-tmp="$(mktemp -d /tmp/stbench-flows.XXXXXX)"
-chmod 755 "$tmp"
-pgids=()
 rule=(OUTPUT -p tcp -d "$RA" -m owner ! --uid-owner "$NOBODY_UID" -j REDIRECT --to-ports "$REDSOCKS_PORT")
-
-cleanup() {
-  set +e
-  local pg
-  ip netns exec "$C" iptables -t nat -D "${rule[@]}" 2>/dev/null
-  for pg in "${pgids[@]}"; do kill -TERM -- "-$pg" 2>/dev/null; done
-  sleep 0.5
-  for pg in "${pgids[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; done
-  wait 2>/dev/null
-  ip netns del "$C" 2>/dev/null
-  ip netns del "$R" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-daemon() { # name command...
-  local name="$1"; shift
-  setsid "$@" >"$tmp/$name.log" 2>&1 </dev/null &
-  pgids+=("$!")
-}
-wait_listen() { # namespace port name
-  for _ in $(seq 100); do
-    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-    sleep 0.1
-  done
-  echo "flows.sh: $3 is not listening on port $2; its log:" >&2; cat "$tmp/$3.log" >&2; exit 1
-}
 
 "$root/sharptun" --version >/dev/null        # build first, outside the measurement
 
-ip netns add "$C"
-ip netns add "$R"
-ip link add "$VC" netns "$C" type veth peer name "$VR" netns "$R"
-ip -n "$C" addr add "$CA/24" dev "$VC"
-ip -n "$R" addr add "$RA/24" dev "$VR"
-for ns in "$C" "$R"; do ip -n "$ns" link set lo up; done
-ip -n "$C" link set "$VC" up
-ip -n "$R" link set "$VR" up
-ip netns exec "$C" ping -c 1 -W 2 "$RA" >/dev/null
+testbed_up
 
 # nginx: one worker, answers "ok" and closes; idle connections that never send a request are kept
 # for 10 minutes (client_header_timeout), which the idle-flow measurement relies on.
@@ -102,29 +61,10 @@ http {
   server { listen $RA:$HTTP_PORT backlog=4096; location / { return 200 "ok\n"; } }
 }
 EOF
-cat >"$tmp/danted.conf" <<EOF
-logoutput: stderr
-internal: 127.0.0.1 port = $SOCKS_PORT
-external: $VC
-clientmethod: none
-socksmethod: none
-user.privileged: nobody
-user.unprivileged: nobody
-client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: connect }
-EOF
-cat >"$tmp/redsocks.conf" <<EOF
-base { log_debug = off; log_info = off; log = stderr; daemon = off; redirector = iptables; }
-redsocks { local_ip = 127.0.0.1; local_port = $REDSOCKS_PORT; ip = 127.0.0.1; port = $SOCKS_PORT; type = socks5; }
-EOF
-chmod 644 "$tmp"/*.conf
+chmod 644 "$tmp/nginx.conf"
 daemon nginx ip netns exec "$R" nginx -c "$tmp/nginx.conf" -e stderr
-daemon danted ip netns exec "$C" setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups \
-  sh -c "ulimit -n 65536; exec danted -f $tmp/danted.conf -p $tmp/danted.pid"
-daemon redsocks ip netns exec "$C" redsocks -c "$tmp/redsocks.conf"
 wait_listen "$R" "$HTTP_PORT" nginx
-wait_listen "$C" "$SOCKS_PORT" danted
-wait_listen "$C" "$REDSOCKS_PORT" redsocks
+start_dante_and_redsocks
 
 # Holds N idle connections open inside `sharptun exec` and samples the SharpTun process (its
 # parent) before and after: "rss_idle_kB rss_with_flows_kB opened". Each sample also sends SIGUSR1,

@@ -10,7 +10,7 @@
 # Usage: bash bench/net/proxy.sh [SECONDS]      (as root; SECONDS per measurement, default 5)
 #        SHARPTUN_ARGS="--mtu 9000" bash bench/net/proxy.sh   (extra options for sharptun exec)
 #
-# Everything runs in two namespaces this script creates (stbench-c-PID "client", stbench-r-PID
+# Everything runs in two namespaces this script creates (stproxy-c-PID "client", stproxy-r-PID
 # "remote") joined by a veth pair on 10.202.0.0/24, plus loopback inside the client namespace.
 # Servers, dante, redsocks, the iptables rule, the namespaces and the veth pair are removed on exit,
 # also on failure or Ctrl-C. Every client command is bounded by `timeout`.
@@ -22,80 +22,20 @@ for tool in iperf3 sockperf proxychains4 redsocks danted jq iptables setpriv; do
   command -v "$tool" >/dev/null || { echo "proxy.sh: $tool missing (see the apt-get line at the top)" >&2; exit 1; }
 done
 
-C="stbench-c-$$"; R="stbench-r-$$"           # client and remote namespaces
-VC="stbc$$"; VR="stbr$$"                     # veth ends (client, remote)
-CA=10.202.0.1; RA=10.202.0.2                 # their addresses
+source "$root/bench/net/testbed.sh"
+testbed_init proxy 10.202.0
 IPERF_PORT=5201; SOCKPERF_PORT=11111; SOCKS_PORT=11080; REDSOCKS_PORT=12345
-NOBODY_UID=$(id -u nobody); NOBODY_GID=$(id -g nobody)
 limit=$((secs + 40))                         # hard bound on any single client command
-tmp="$(mktemp -d /tmp/stbench-proxy.XXXXXX)"
-chmod 755 "$tmp"
-pgids=()                                     # process groups of the daemons we started
 rule=(OUTPUT -p tcp -d "$RA" -m owner ! --uid-owner "$NOBODY_UID" -j REDIRECT --to-ports "$REDSOCKS_PORT")
-
-cleanup() {
-  set +e
-  local pg
-  ip netns exec "$C" iptables -t nat -D "${rule[@]}" 2>/dev/null
-  for pg in "${pgids[@]}"; do kill -TERM -- "-$pg" 2>/dev/null; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for pg in "${pgids[@]}"; do kill -0 -- "-$pg" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.2
-  done
-  for pg in "${pgids[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; done
-  wait 2>/dev/null
-  ip netns del "$C" 2>/dev/null              # takes the veth pair with it
-  ip netns del "$R" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Starts a daemon in its own process group (so cleanup can end it and all its children by id).
-daemon() { # name command...
-  local name="$1"; shift
-  setsid "$@" >"$tmp/$name.log" 2>&1 </dev/null &
-  pgids+=("$!")
-}
-wait_listen() { # namespace port name
-  for _ in $(seq 100); do
-    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-    sleep 0.1
-  done
-  echo "proxy.sh: $3 is not listening on port $2; its log:" >&2; cat "$tmp/$3.log" >&2; exit 1
-}
 
 "$root/sharptun" --version >/dev/null        # build first, outside the measurement
 
-# --- namespaces and veth ---------------------------------------------------------------------
-ip netns add "$C"
-ip netns add "$R"
-ip link add "$VC" netns "$C" type veth peer name "$VR" netns "$R"
-ip -n "$C" addr add "$CA/24" dev "$VC"
-ip -n "$R" addr add "$RA/24" dev "$VR"
-for ns in "$C" "$R"; do ip -n "$ns" link set lo up; done
-ip -n "$C" link set "$VC" up
-ip -n "$R" link set "$VR" up
-ip netns exec "$C" ping -c 1 -W 2 "$RA" >/dev/null
+testbed_up
 
 # --- servers in the remote namespace, dante and redsocks in the client namespace --------------
 daemon iperf3-server ip netns exec "$R" iperf3 -s -B "$RA" -p "$IPERF_PORT"
 daemon sockperf-server ip netns exec "$R" sockperf server --tcp -i "$RA" -p "$SOCKPERF_PORT"
 
-mkdir -p "$tmp/run"; chown "$NOBODY_UID:$NOBODY_GID" "$tmp/run"
-cat >"$tmp/danted.conf" <<EOF
-logoutput: stderr
-internal: 127.0.0.1 port = $SOCKS_PORT
-external: $VC
-clientmethod: none
-socksmethod: none
-user.privileged: nobody
-user.unprivileged: nobody
-client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: connect bind udpassociate bindreply udpreply }
-EOF
 cat >"$tmp/proxychains.conf" <<EOF
 strict_chain
 quiet_mode
@@ -104,21 +44,10 @@ tcp_connect_time_out 8000
 [ProxyList]
 socks5 127.0.0.1 $SOCKS_PORT
 EOF
-cat >"$tmp/redsocks.conf" <<EOF
-base { log_debug = off; log_info = off; log = stderr; daemon = off; redirector = iptables; }
-redsocks { local_ip = 127.0.0.1; local_port = $REDSOCKS_PORT; ip = 127.0.0.1; port = $SOCKS_PORT; type = socks5; }
-EOF
-chmod 644 "$tmp"/*.conf
-# dante runs entirely as nobody so that the iptables rule for redsocks can leave its own outbound
-# connections alone (-m owner ! --uid-owner nobody); root-owned sockets (the benchmark clients)
-# to the remote are redirected while the redsocks phase runs.
-daemon danted ip netns exec "$C" setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups \
-  danted -f "$tmp/danted.conf" -p "$tmp/run/danted.pid"
-daemon redsocks ip netns exec "$C" redsocks -c "$tmp/redsocks.conf"
+chmod 644 "$tmp/proxychains.conf"
+start_dante_and_redsocks
 wait_listen "$R" "$IPERF_PORT" iperf3-server
 wait_listen "$R" "$SOCKPERF_PORT" sockperf-server
-wait_listen "$C" "$SOCKS_PORT" danted
-wait_listen "$C" "$REDSOCKS_PORT" redsocks
 
 # Runs inside `sharptun exec`, whose child it is: samples the SharpTun (dotnet) process's CPU time
 # and peak RSS around the command. Output line: wall_start wall_end ticks_before ticks_after VmHWM_kB
@@ -215,7 +144,7 @@ measure_path() { # path
 echo "# SharpTun transparent proxy benchmark: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(uname -r)"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), sharptun $("$root/sharptun" --version 2>/dev/null), $(iperf3 --version | head -1), $(danted -v 2>&1 | head -1 | cut -d. -f1-3), redsocks $(redsocks -v 2>&1 | head -1 | cut -d/ -f2)"
 echo "# reproduce: sudo bash bench/net/proxy.sh $secs"
-echo "# client commands (CLIENT=stbench-c-PID, remote $RA on a veth, dante on 127.0.0.1:$SOCKS_PORT in CLIENT):"
+echo "# client commands (CLIENT=stproxy-c-PID, remote $RA on a veth, dante on 127.0.0.1:$SOCKS_PORT in CLIENT):"
 for p in "${paths[@]}"; do
   echo "#   $(printf '%-31s' "${label[$p]}:") ${prefix[$p]//$tmp/TMP}$(is_sharptun "$p" && echo " TMP/probe.sh OUT") iperf3 -c $RA -t $secs [-R] [-P 4] -J"
 done
