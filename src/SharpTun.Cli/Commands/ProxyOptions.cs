@@ -52,6 +52,13 @@ public sealed class ProxyOptions
         Validators = { result => RequireRange(result, 0, 10_000) },
     };
 
+    public Option<bool> Offload { get; } = new("--offload")
+    {
+        Description = "Checksum and TSO offload on the TUN (IFF_VNET_HDR): the kernel skips checksums and hands over 64 KiB "
+            + "TCP super-packets, which the NAT passes through as they are (default true; --offload false turns it off).",
+        DefaultValueFactory = _ => true,
+    };
+
     public Option<uint?> FirewallMark { get; } = new("--fwmark")
     {
         Description = "Mark (SO_MARK) every outbound socket carries, for policy routing that keeps them out of the TUN.",
@@ -106,11 +113,12 @@ public sealed class ProxyOptions
         Name = name,
         Queues = parsed.GetValue(Queues),
         BusyPoll = TimeSpan.FromMicroseconds(parsed.GetValue(BusyPoll)),
+        Offload = parsed.GetValue(Offload),
     };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, FirewallMark, Interface, UdpTimeout, Icmp, NatPorts, Pcap, LogLevel })
+        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, Offload, FirewallMark, Interface, UdpTimeout, Icmp, NatPorts, Pcap, LogLevel })
             command.Options.Add(option);
     }
 

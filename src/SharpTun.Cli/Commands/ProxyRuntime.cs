@@ -43,6 +43,7 @@ public static class ProxyRuntime
             Ipv4 = ipv4,
             Ipv6 = ipv6,
             Mtu = mtu,
+            TunOffload = parsed.GetValue(options.Offload),
             Icmp = parsed.GetValue(options.Icmp),
             IcmpSocketOptions = socketOptions,
             NatPool = parsed.GetRequiredValue(options.NatPorts),

@@ -49,7 +49,8 @@ public sealed class LinuxTunDevice : IDisposable
         if (options.Queues is < 1 or > TunOptions.MaxQueues)
             throw new ArgumentOutOfRangeException(nameof(options), options.Queues, $"a TUN device has 1 to {TunOptions.MaxQueues} queues");
 
-        var flags = (short)(TunIoctl.IFF_TUN | TunIoctl.IFF_NO_PI | (options.Queues > 1 ? TunIoctl.IFF_MULTI_QUEUE : 0));
+        var flags = (short)(TunIoctl.IFF_TUN | TunIoctl.IFF_NO_PI | (options.Queues > 1 ? TunIoctl.IFF_MULTI_QUEUE : 0)
+            | (options.Offload ? TunIoctl.IFF_VNET_HDR : 0));
         var queues = new LinuxTunQueue[options.Queues];
         var created = 0;
         var name = options.Name;
@@ -59,7 +60,9 @@ public sealed class LinuxTunDevice : IDisposable
             {
                 var fd = OpenCloneDevice(cloneDevicePath);
                 name = Attach(fd, name, flags, options.Queues);
-                queues[created] = new LinuxTunQueue(fd, name, options.BusyPoll);
+                queues[created] = new LinuxTunQueue(fd, name, options.BusyPoll, options.Offload);
+                if (options.Offload)
+                    EnableOffload(fd, name);
             }
             // Owner, group and persistence are set after the first attach so that a crash in
             // between leaves no device behind.
@@ -106,6 +109,20 @@ public sealed class LinuxTunDevice : IDisposable
     {
         foreach (var queue in _queues)
             queue.Dispose();
+    }
+
+    /// <summary>
+    /// Little-endian offload headers (TUNSETVNETLE, so the layout does not depend on the host), then
+    /// TUNSETOFFLOAD: the device may hand us partial checksums and TCP super-packets over IPv4 and
+    /// IPv6 (drivers/net/tun.c set_offload turns these into NETIF_F_HW_CSUM and NETIF_F_TSO/TSO6).
+    /// </summary>
+    private static void EnableOffload(FileDescriptorHandle fd, string name)
+    {
+        Span<byte> littleEndian = stackalloc byte[sizeof(int)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(littleEndian, 1);
+        Errno.ThrowIfFailed(Libc.Ioctl(fd, TunIoctl.TUNSETVNETLE, littleEndian), $"TUNSETVNETLE on '{name}'");
+        Errno.ThrowIfFailed(Libc.Ioctl(fd, TunIoctl.TUNSETOFFLOAD, (nint)(TunIoctl.TUN_F_CSUM | TunIoctl.TUN_F_TSO4 | TunIoctl.TUN_F_TSO6)),
+            $"TUNSETOFFLOAD on '{name}'");
     }
 
     private static FileDescriptorHandle OpenCloneDevice(string path)

@@ -19,21 +19,26 @@ namespace SharpTun.Tun;
 /// writer's context, so write() does not return EAGAIN in practice (an overloaded stack drops
 /// instead); EAGAIN is still honoured by ending the batch;</item>
 /// <item>when the device is deleted under an open fd, poll() reports POLLERR and read() fails
-/// with EBADFD.</item>
+/// with EBADFD;</item>
+/// <item>with IFF_VNET_HDR every read and write starts with a <see cref="VirtioNetHeader"/>, which we
+/// move in and out of <see cref="PacketBuffer.Offload"/> with readv/writev so that the packet itself
+/// still lands after the buffer's headroom.</item>
 /// </list>
 /// </summary>
-internal sealed class LinuxTunQueue : ITunQueue
+internal sealed unsafe class LinuxTunQueue : ITunQueue
 {
     private readonly FileDescriptorHandle _tun;
     private readonly FileDescriptorHandle _wakeup;
     private readonly string _name;
     private readonly long _busyPollTicks;
+    private readonly bool _offload;
     private int _closed;
 
-    public LinuxTunQueue(FileDescriptorHandle tun, string name, TimeSpan busyPoll = default)
+    public LinuxTunQueue(FileDescriptorHandle tun, string name, TimeSpan busyPoll = default, bool offload = false)
     {
         _tun = tun;
         _name = name;
+        _offload = offload;
         _busyPollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
         var wakeup = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         Errno.ThrowIfFailed(wakeup, $"eventfd for TUN '{name}'");
@@ -78,7 +83,7 @@ internal sealed class LinuxTunQueue : ITunQueue
     {
         for (var i = 0; i < packets.Length; i++)
         {
-            while (Libc.Write(_tun, packets[i].Packet) < 0)
+            while (WriteOne(packets[i]) < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == Errno.EAGAIN)
@@ -152,7 +157,7 @@ internal sealed class LinuxTunQueue : ITunQueue
         while (count < packets.Length)
         {
             var buffer = packets[count];
-            var read = Libc.Read(_tun, buffer.ReadSpace);
+            var read = ReadOne(buffer);
             if (read < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -169,6 +174,42 @@ internal sealed class LinuxTunQueue : ITunQueue
         return count;
     }
 
+    /// <summary>One read(); with offload, readv() of the header into <see cref="PacketBuffer.Offload"/> and the packet. Returns the packet's length or -1.</summary>
+    private nint ReadOne(PacketBuffer buffer)
+    {
+        if (!_offload)
+            return Libc.Read(_tun, buffer.ReadSpace);
+        var header = stackalloc byte[VirtioNetHeader.Size];
+        var space = buffer.ReadSpace;
+        fixed (byte* data = space)
+        {
+            var vectors = stackalloc Libc.IoVec[2];
+            vectors[0] = new Libc.IoVec { Base = header, Length = VirtioNetHeader.Size };
+            vectors[1] = new Libc.IoVec { Base = data, Length = (nuint)space.Length };
+            var read = Libc.ReadV(_tun, vectors, 2);
+            if (read < 0)
+                return read;
+            buffer.Offload = VirtioNetHeader.Read(new ReadOnlySpan<byte>(header, VirtioNetHeader.Size));
+            return read - VirtioNetHeader.Size;
+        }
+    }
+
+    /// <summary>One write(); with offload, writev() of <see cref="PacketBuffer.Offload"/> and the packet. Returns bytes written or -1.</summary>
+    private nint WriteOne(PacketBuffer buffer)
+    {
+        if (!_offload)
+            return Libc.Write(_tun, buffer.Packet);
+        var header = stackalloc byte[VirtioNetHeader.Size];
+        buffer.Offload.Write(new Span<byte>(header, VirtioNetHeader.Size));
+        fixed (byte* data = buffer.Packet)
+        {
+            var vectors = stackalloc Libc.IoVec[2];
+            vectors[0] = new Libc.IoVec { Base = header, Length = VirtioNetHeader.Size };
+            vectors[1] = new Libc.IoVec { Base = data, Length = (nuint)buffer.Length };
+            return Libc.WriteV(_tun, vectors, 2);
+        }
+    }
+
     [DoesNotReturn]
     private static void ThrowEmptyBatch() =>
         throw new ArgumentException("Read needs at least one buffer; an empty batch would be indistinguishable from a closed queue", "packets");
@@ -183,7 +224,7 @@ internal sealed class LinuxTunQueue : ITunQueue
     private void ThrowWriteFailed(int errno, int length) =>
         Errno.Throw(errno, $"write of {length} bytes to TUN '{_name}'", static e => e switch
         {
-            Errno.EINVAL => "a TUN accepts only whole IPv4 or IPv6 packets; the first byte's high nibble must be 4 or 6",
+            Errno.EINVAL => "a TUN accepts only whole IPv4 or IPv6 packets (the first byte's high nibble must be 4 or 6) and, with offload, an offload header that matches the packet",
             Errno.EIO => "the device is down; bring it up (ip link set DEV up)",
             Errno.EBADFD => "the device was deleted while open",
             _ => Errno.CommonHint(e),

@@ -11,8 +11,8 @@ namespace SharpTun.Tun;
 public sealed class MemoryTunQueue : ITunQueue
 {
     private readonly object _lock = new();
-    private readonly Queue<byte[]> _readable = new();
-    private readonly Queue<byte[]> _written = new();
+    private readonly Queue<(byte[] Packet, VirtioNetHeader Offload)> _readable = new();
+    private readonly Queue<(byte[] Packet, VirtioNetHeader Offload)> _written = new();
     private readonly int _capacity;
     private bool _closed;
 
@@ -23,24 +23,35 @@ public sealed class MemoryTunQueue : ITunQueue
         _capacity = capacity;
     }
 
-    /// <summary>Makes <paramref name="packet"/> readable, as if the kernel routed it into the TUN. False when the queue is full or closed.</summary>
-    public bool TryInject(ReadOnlySpan<byte> packet)
+    /// <summary>
+    /// Makes <paramref name="packet"/> readable, as if the kernel routed it into the TUN, with
+    /// <paramref name="offload"/> as its offload header (a queue opened with offload). False when the
+    /// queue is full or closed.
+    /// </summary>
+    public bool TryInject(ReadOnlySpan<byte> packet, VirtioNetHeader offload = default)
     {
         lock (_lock)
         {
             if (_closed || _readable.Count >= _capacity)
                 return false;
-            _readable.Enqueue(packet.ToArray());
+            _readable.Enqueue((packet.ToArray(), offload));
             Monitor.PulseAll(_lock);
             return true;
         }
     }
 
     /// <summary>Takes the oldest packet written by the code under test.</summary>
-    public bool TryTakeWritten(out byte[] packet)
+    public bool TryTakeWritten(out byte[] packet) => TryTakeWritten(out packet, out _);
+
+    /// <summary>Takes the oldest packet written by the code under test, with the offload header it was written with.</summary>
+    public bool TryTakeWritten(out byte[] packet, out VirtioNetHeader offload)
     {
         lock (_lock)
-            return _written.TryDequeue(out packet!);
+        {
+            var taken = _written.TryDequeue(out var entry);
+            (packet, offload) = taken ? entry : ([], default);
+            return taken;
+        }
     }
 
     public int Read(Span<PacketBuffer> packets)
@@ -54,9 +65,11 @@ public sealed class MemoryTunQueue : ITunQueue
             if (_closed)
                 return 0;
             var count = 0;
-            while (count < packets.Length && _readable.TryDequeue(out var packet))
+            while (count < packets.Length && _readable.TryDequeue(out var entry))
             {
+                var (packet, offload) = entry;
                 var buffer = packets[count++];
+                buffer.Offload = offload;
                 var length = Math.Min(packet.Length, buffer.ReadSpace.Length);
                 packet.AsSpan(0, length).CopyTo(buffer.ReadSpace);
                 buffer.Offset = buffer.Headroom;
@@ -74,7 +87,7 @@ public sealed class MemoryTunQueue : ITunQueue
             {
                 if (_written.Count >= _capacity)
                     return i;
-                _written.Enqueue(packets[i].Packet.ToArray());
+                _written.Enqueue((packets[i].Packet.ToArray(), packets[i].Offload));
             }
             return packets.Length;
         }

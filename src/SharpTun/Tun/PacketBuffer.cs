@@ -31,6 +31,13 @@ public sealed class PacketBuffer
     /// <summary>Length of the packet in bytes.</summary>
     public int Length { get; set; }
 
+    /// <summary>
+    /// The offload header read with the packet, or to write with it (queues opened with
+    /// <see cref="TunOptions.Offload"/>; <c>default</c>, a plain packet with full checksums, otherwise).
+    /// Whoever builds a new packet in a buffer resets it.
+    /// </summary>
+    public VirtioNetHeader Offload { get; set; }
+
     /// <summary>The packet: <c>Array.AsSpan(Offset, Length)</c>.</summary>
     public Span<byte> Packet => Array.AsSpan(Offset, Length);
 

@@ -7,9 +7,12 @@ namespace SharpTun.Tun;
 internal static class TunIoctl
 {
     public const uint TUNSETIFF = 0x400454ca, TUNSETPERSIST = 0x400454cb, TUNSETOWNER = 0x400454cc,
-        TUNSETGROUP = 0x400454ce;
+        TUNSETGROUP = 0x400454ce, TUNSETOFFLOAD = 0x400454d0, TUNSETVNETLE = 0x400454dc;
 
-    public const short IFF_TUN = 0x0001, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000;
+    public const short IFF_TUN = 0x0001, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
+
+    /// <summary>TUNSETOFFLOAD flags: the device may hand us partial checksums and TCP super-packets.</summary>
+    public const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
 
     /// <summary>sizeof(struct ifreq) on 64-bit Linux: a 16-byte name and a 24-byte union.</summary>
     public const int IfReqSize = 40;

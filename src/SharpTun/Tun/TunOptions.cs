@@ -23,6 +23,15 @@ public sealed record TunOptions
     /// </summary>
     public TimeSpan BusyPoll { get; init; }
 
+    /// <summary>
+    /// Open with IFF_VNET_HDR and TUNSETOFFLOAD (checksum, TSO over IPv4 and IPv6): every packet
+    /// carries a <see cref="VirtioNetHeader"/> in <see cref="PacketBuffer.Offload"/>, reads may return
+    /// TCP super-packets of up to <see cref="VirtioNetHeader.LargestPacket"/> bytes with partial
+    /// checksums, and such packets can be written back as they are. Only for readers that handle
+    /// both (the proxy's NAT does; a VPN would have to segment).
+    /// </summary>
+    public bool Offload { get; init; }
+
     /// <summary>Keep the device after the last descriptor closes (TUNSETPERSIST).</summary>
     public bool Persist { get; init; }
 

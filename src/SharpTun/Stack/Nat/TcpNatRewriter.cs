@@ -28,6 +28,14 @@ namespace SharpTun.Stack.Nat;
 /// not pick as a connect() source port one that a bound socket (the listener) holds on that address
 /// (__inet_hash_connect skips ports in the bind hash).
 /// </para>
+/// <para>
+/// A packet read from a TUN with offload may carry a partial checksum (<c>checksumIsPartial</c>,
+/// VIRTIO_NET_HDR_F_NEEDS_CSUM): its TCP checksum field then holds the folded, uncomplemented sum of
+/// the pseudo-header only, and whoever finishes it sums the TCP header and data (ports included)
+/// on top. So only the address changes are applied, as a plain ones'-complement sum, and the port
+/// changes are left to that final pass, as Linux's inet_proto_csum_replace4 does for
+/// CHECKSUM_PARTIAL. The IPv4 header checksum is always complete and updated as usual.
+/// </para>
 /// <para>Allocates nothing per packet; thread-safe (one instance can serve several TUN queues).</para>
 /// </remarks>
 public sealed class TcpNatRewriter
@@ -49,7 +57,13 @@ public sealed class TcpNatRewriter
     /// </summary>
     /// <param name="packet">One IP packet as read from the TUN.</param>
     /// <param name="session">The session for <see cref="NatVerdict.Forward"/>, <see cref="NatVerdict.NewFlow"/> and <see cref="NatVerdict.AwaitingDecision"/>; otherwise null.</param>
-    public NatVerdict Rewrite(Span<byte> packet, out TcpNatSession? session)
+    public NatVerdict Rewrite(Span<byte> packet, out TcpNatSession? session) => Rewrite(packet, checksumIsPartial: false, out session);
+
+    /// <summary>
+    /// <see cref="Rewrite(Span{byte}, out TcpNatSession?)"/> for a packet whose TCP checksum may be
+    /// partial (read with an offload header that has VIRTIO_NET_HDR_F_NEEDS_CSUM).
+    /// </summary>
+    public NatVerdict Rewrite(Span<byte> packet, bool checksumIsPartial, out TcpNatSession? session)
     {
         session = null;
         switch (IpPacket.GetVersion(packet))
@@ -58,18 +72,18 @@ public sealed class TcpNatRewriter
                 if (!Ipv4Packet.TryParse(packet, out var ip4) || ip4.Protocol != IpProtocol.Tcp || ip4.IsFragment
                     || !TcpSegment.TryParse(ip4.Payload, out var tcp4))
                     return NatVerdict.Drop;
-                return RewriteV4(ip4, tcp4, out session);
+                return RewriteV4(ip4, tcp4, checksumIsPartial, out session);
             case IpVersion.V6:
                 if (!Ipv6Packet.TryParse(packet, out var ip6) || ip6.NextHeader != IpProtocol.Tcp
                     || !TcpSegment.TryParse(ip6.Payload, out var tcp6))
                     return NatVerdict.Drop;
-                return RewriteV6(ip6, tcp6, out session);
+                return RewriteV6(ip6, tcp6, checksumIsPartial, out session);
             default:
                 return NatVerdict.Drop;
         }
     }
 
-    private NatVerdict RewriteV4(Ipv4Packet ip, TcpSegment tcp, out TcpNatSession? session)
+    private NatVerdict RewriteV4(Ipv4Packet ip, TcpSegment tcp, bool checksumIsPartial, out TcpNatSession? session)
     {
         var pool = _table.PoolFor(isIPv6: false);
         var source = NatEndpoint.V4(ip.Source, tcp.SourcePort);
@@ -84,13 +98,16 @@ public sealed class TcpNatRewriter
         ip.Destination = newDestinationAddress;
         ip.HeaderChecksum = IncrementalChecksum.Update(
             IncrementalChecksum.Update(ip.HeaderChecksum, oldSource, newSourceAddress), oldDestination, newDestinationAddress);
-        ushort checksum = IncrementalChecksum.Update(
-            IncrementalChecksum.Update(tcp.Checksum, oldSource, newSourceAddress), oldDestination, newDestinationAddress);
-        tcp.Checksum = RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
+        // A partial checksum is an uncomplemented sum: complementing around the RFC 1624 update adds ~m + m' to it.
+        ushort checksum = checksumIsPartial ? (ushort)~tcp.Checksum : tcp.Checksum;
+        checksum = IncrementalChecksum.Update(IncrementalChecksum.Update(checksum, oldSource, newSourceAddress), oldDestination, newDestinationAddress);
+        tcp.Checksum = checksumIsPartial
+            ? RewritePortsOnly(tcp, (ushort)~checksum, newSource.Port, newDestination.Port)
+            : RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
         return NatVerdict.Forward;
     }
 
-    private NatVerdict RewriteV6(Ipv6Packet ip, TcpSegment tcp, out TcpNatSession? session)
+    private NatVerdict RewriteV6(Ipv6Packet ip, TcpSegment tcp, bool checksumIsPartial, out TcpNatSession? session)
     {
         var pool = _table.PoolFor(isIPv6: true);
         var source = NatEndpoint.V6(ip.Source, tcp.SourcePort);
@@ -102,8 +119,11 @@ public sealed class TcpNatRewriter
         // No IPv6 header checksum; only the TCP pseudo-header sees the addresses (RFC 8200 §8.1).
         ip.Source = newSource.Address;
         ip.Destination = newDestination.Address;
-        ushort checksum = UpdateAddress(UpdateAddress(tcp.Checksum, source.Address, newSource.Address), destination.Address, newDestination.Address);
-        tcp.Checksum = RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
+        ushort checksum = checksumIsPartial ? (ushort)~tcp.Checksum : tcp.Checksum;
+        checksum = UpdateAddress(UpdateAddress(checksum, source.Address, newSource.Address), destination.Address, newDestination.Address);
+        tcp.Checksum = checksumIsPartial
+            ? RewritePortsOnly(tcp, (ushort)~checksum, newSource.Port, newDestination.Port)
+            : RewritePorts(tcp, checksum, newSource.Port, newDestination.Port);
         return NatVerdict.Forward;
     }
 
@@ -161,6 +181,14 @@ public sealed class TcpNatRewriter
     {
         checksum = IncrementalChecksum.Update(checksum, tcp.SourcePort, newSourcePort);
         checksum = IncrementalChecksum.Update(checksum, tcp.DestinationPort, newDestinationPort);
+        tcp.SourcePort = newSourcePort;
+        tcp.DestinationPort = newDestinationPort;
+        return checksum;
+    }
+
+    /// <summary>Sets the ports and returns <paramref name="checksum"/> unchanged: a partial checksum does not cover them yet.</summary>
+    private static ushort RewritePortsOnly(TcpSegment tcp, ushort checksum, ushort newSourcePort, ushort newDestinationPort)
+    {
         tcp.SourcePort = newSourcePort;
         tcp.DestinationPort = newDestinationPort;
         return checksum;

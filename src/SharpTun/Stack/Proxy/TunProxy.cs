@@ -136,7 +136,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         var resets = new PacketBuffer[BatchSize];
         for (var i = 0; i < BatchSize; i++)
         {
-            received[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + _options.Mtu);
+            received[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + (_options.TunOffload ? VirtioNetHeader.LargestPacket : _options.Mtu));
             resets[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + TcpResetBuilder.MaximumLength);
         }
         var outgoing = new PacketBuffer[BatchSize];
@@ -190,6 +190,7 @@ public sealed partial class TunProxy : IAsyncDisposable
                 if (replyLength == 0)
                     return null;
                 buffer.Length = replyLength;
+                buffer.Offload = default; // ICMP checksums are never offloaded; the reply's is complete
                 return buffer;
             default:
                 return null;
@@ -198,13 +199,13 @@ public sealed partial class TunProxy : IAsyncDisposable
 
     private PacketBuffer? DispatchTcp(PacketBuffer buffer, ITunQueue queue, PacketBuffer spare)
     {
-        switch (_rewriter.Rewrite(buffer.Packet, out var session))
+        switch (_rewriter.Rewrite(buffer.Packet, buffer.Offload.NeedsChecksum, out var session))
         {
             case NatVerdict.Forward:
-                return buffer;
+                return buffer; // with its offload header: a super-packet or partial checksum goes back as it came
             case NatVerdict.NewFlow:
                 Interlocked.Exchange(ref _poolExhaustionLogged, 0);
-                _flows.Track(OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), queue));
+                _flows.Track(OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), buffer.Offload, queue));
                 return null;
             case NatVerdict.ResetPoolExhausted:
                 ReportPoolExhausted(buffer.Packet);
@@ -215,13 +216,14 @@ public sealed partial class TunProxy : IAsyncDisposable
                     return null;
                 spare.Offset = spare.Headroom;
                 spare.Length = length;
+                spare.Offload = default;
                 return spare;
             default:
                 return null;
         }
     }
 
-    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, ITunQueue queue)
+    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, VirtioNetHeader synOffload, ITunQueue queue)
     {
         var start = Stopwatch.GetTimestamp();
         var destination = ProxyDestination.FromEndPoint(session.Destination.ToIPEndPoint());
@@ -239,11 +241,11 @@ public sealed partial class TunProxy : IAsyncDisposable
         {
             var flow = new TcpFlow(session, _outbound.Name, connection, start);
             session.UserState = flow;
-            if (_tcp.Admit(session) && _rewriter.Rewrite(syn, out _) == NatVerdict.Forward)
+            if (_tcp.Admit(session) && _rewriter.Rewrite(syn, synOffload.NeedsChecksum, out _) == NatVerdict.Forward)
             {
                 Interlocked.Increment(ref _tcpFlows);
                 _unclaimed.Add(flow); // before the SYN goes out: the accept that claims it may come at once
-                WritePacket(queue, syn);
+                WritePacket(queue, syn, synOffload);
                 return;
             }
             flow.Abandon(); // the session expired or was refused while we connected
@@ -256,13 +258,13 @@ public sealed partial class TunProxy : IAsyncDisposable
         var reset = new byte[TcpResetBuilder.MaximumLength];
         var length = TcpResetBuilder.TryBuild(syn, reset);
         if (length > 0)
-            WritePacket(queue, reset.AsSpan(0, length));
+            WritePacket(queue, reset.AsSpan(0, length), default);
     }
 
     /// <summary>Writes one packet built outside the reader loop (a flow's admitted SYN, or its RST).</summary>
-    private void WritePacket(ITunQueue queue, ReadOnlySpan<byte> packet)
+    private void WritePacket(ITunQueue queue, ReadOnlySpan<byte> packet, VirtioNetHeader offload)
     {
-        var buffer = new PacketBuffer(PacketBuffer.DefaultHeadroom + packet.Length) { Length = packet.Length };
+        var buffer = new PacketBuffer(PacketBuffer.DefaultHeadroom + packet.Length) { Length = packet.Length, Offload = offload };
         buffer.Offset = buffer.Headroom;
         packet.CopyTo(buffer.Packet);
         _pcap?.Write(packet);

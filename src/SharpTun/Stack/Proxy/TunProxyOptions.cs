@@ -16,6 +16,13 @@ public sealed record TunProxyOptions
     /// <summary>Largest packet the device carries (its MTU); read buffers hold one each.</summary>
     public int Mtu { get; init; } = 1500;
 
+    /// <summary>
+    /// The queues were opened with <see cref="Tun.TunOptions.Offload"/>: reads may be TCP
+    /// super-packets of up to <see cref="Tun.VirtioNetHeader.LargestPacket"/> bytes, so read buffers
+    /// are that large, and partial checksums are rewritten as such.
+    /// </summary>
+    public bool TunOffload { get; init; }
+
     public IcmpMode Icmp { get; init; } = IcmpMode.Reply;
 
     /// <summary>Mark and interface of the sockets <see cref="IcmpMode.Forward"/> sends echo requests on.</summary>

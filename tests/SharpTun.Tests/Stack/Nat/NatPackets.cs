@@ -52,6 +52,33 @@ internal static class NatPackets
         return (NatEndpoint.V6(ip6.Source, tcp6.SourcePort), NatEndpoint.V6(ip6.Destination, tcp6.DestinationPort));
     }
 
+    /// <summary>
+    /// Turns a packet's complete TCP checksum into the partial one a TUN with offload hands over
+    /// (VIRTIO_NET_HDR_F_NEEDS_CSUM): the folded, uncomplemented pseudo-header sum.
+    /// </summary>
+    public static byte[] WithPartialChecksum(byte[] packet)
+    {
+        TcpAt(packet).Checksum = (ushort)~Checksum.Fold(PseudoSum(packet));
+        return packet;
+    }
+
+    /// <summary>
+    /// Finishes a partial TCP checksum as the kernel does for NEEDS_CSUM (skb_checksum_help): the sum
+    /// from the TCP header to the end, with the partial value in the checksum field, folded and complemented.
+    /// </summary>
+    public static void CompletePartialChecksum(Span<byte> packet)
+    {
+        var tcp = TcpAt(packet);
+        int offset = IpPacket.GetVersion(packet) == IpVersion.V4 ? Ipv4Packet.MinimumHeaderLength : Ipv6Packet.HeaderLength;
+        tcp.Checksum = Checksum.Compute(packet[offset..]);
+    }
+
+    private static TcpSegment TcpAt(Span<byte> packet)
+    {
+        int offset = IpPacket.GetVersion(packet) == IpVersion.V4 ? Ipv4Packet.MinimumHeaderLength : Ipv6Packet.HeaderLength;
+        return TcpSegment.CreateUnchecked(packet[offset..]);
+    }
+
     public static TcpHeader ReadTcpHeader(Span<byte> packet)
     {
         int offset = IpPacket.GetVersion(packet) == IpVersion.V4 ? Ipv4Packet.MinimumHeaderLength : Ipv6Packet.HeaderLength;

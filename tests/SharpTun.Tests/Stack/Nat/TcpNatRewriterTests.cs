@@ -290,6 +290,38 @@ public sealed class TcpNatRewriterTests
         }
     }
 
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    public void Rewrite_PartialChecksums_CompleteToValidChecksumsAfterRewrite(int seed)
+    {
+        // A TUN with offload hands over packets whose TCP checksum is only the pseudo-header sum;
+        // the kernel completes it over the rewritten ports and data when we write the packet back.
+        var random = new Random(seed);
+        for (int i = 0; i < 300; i++)
+        {
+            bool ipv6 = random.Next(2) == 0;
+            var app = RandomEndpoint(random, ipv6);
+            var remote = RandomEndpoint(random, ipv6);
+            var listener = ipv6 ? Listener6 : Listener;
+            var syn = NatPackets.WithPartialChecksum(NatPackets.Tcp(app, remote, TcpFlags.Syn, (uint)random.NextInt64(uint.MaxValue)));
+            if (_rewriter.Rewrite(syn, checksumIsPartial: true, out var session) != NatVerdict.NewFlow)
+                continue;
+            _table.Admit(session!);
+            Assert.Equal((session!.VirtualEndpoint, listener), ForwardPartial(syn));
+            int length = random.Next(0, 2000);
+            Assert.Equal((session.VirtualEndpoint, listener), ForwardPartial(NatPackets.WithPartialChecksum(NatPackets.Tcp(app, remote, TcpFlags.Ack, payloadLength: length))));
+            Assert.Equal((remote, app), ForwardPartial(NatPackets.WithPartialChecksum(NatPackets.Tcp(listener, session.VirtualEndpoint, TcpFlags.Ack | TcpFlags.Psh, payloadLength: length + 1))));
+        }
+    }
+
+    private (NatEndpoint Source, NatEndpoint Destination) ForwardPartial(byte[] packet)
+    {
+        Assert.Equal(NatVerdict.Forward, _rewriter.Rewrite(packet, checksumIsPartial: true, out _));
+        NatPackets.CompletePartialChecksum(packet);
+        return NatPackets.ReadValidTcp(packet);
+    }
+
     private static NatEndpoint RandomEndpoint(Random random, bool ipv6)
     {
         ushort port = (ushort)random.Next(1, 65536);
