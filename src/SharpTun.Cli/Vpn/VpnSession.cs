@@ -81,7 +81,7 @@ public static class VpnSession
                 throw new InvalidOperationException($"a network device named '{name}' already exists (another VPN, or wg-quick's?); take it down first or rename the file");
             var plan = VpnHostPlanner.Create(configuration, MeasureUnderlay(configuration, logger));
             VpnHooks.Run(configuration, "PreUp", configuration.Interface.PreUp);
-            device = changes.CreateTun(new TunOptions { Name = name });
+            device = changes.CreateTun(new TunOptions { Name = name, Offload = true });
             foreach (var line in plan.Describe())
                 Console.Error.WriteLine($"[#] {line}");
             plan.Apply(changes);

@@ -26,6 +26,7 @@ public sealed class WireGuardEngineFactory : IVpnEngineFactory
             ListenPort = settings.ListenPort ?? 0,
             FwMark = fwmark,
             Mtu = context.Mtu,
+            TunOffload = context.Device.Offload,
             Peers = [.. configuration.Peers.Select(peer => new WireGuardPeerOptions
             {
                 PublicKey = peer.PublicKey,

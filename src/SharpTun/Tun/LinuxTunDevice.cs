@@ -17,15 +17,19 @@ public sealed class LinuxTunDevice : IDisposable
 
     private readonly LinuxTunQueue[] _queues;
 
-    private LinuxTunDevice(string name, int ifIndex, LinuxTunQueue[] queues)
+    private LinuxTunDevice(string name, int ifIndex, LinuxTunQueue[] queues, bool offload)
     {
         Name = name;
+        Offload = offload;
         IfIndex = ifIndex;
         _queues = queues;
     }
 
     /// <summary>The real interface name (the kernel's choice when a pattern like <c>st%d</c> was given).</summary>
     public string Name { get; }
+
+    /// <summary>Opened with <see cref="TunOptions.Offload"/>: packets carry a <see cref="VirtioNetHeader"/>.</summary>
+    public bool Offload { get; }
 
     /// <summary>The interface index.</summary>
     public int IfIndex { get; }
@@ -71,7 +75,7 @@ public sealed class LinuxTunDevice : IDisposable
                 Errno.ThrowIfFailed(Libc.Ioctl(first, TunIoctl.TUNSETOWNER, (nint)owner), $"TUNSETOWNER {owner} on '{name}'");
             if (options.Group is { } group)
                 Errno.ThrowIfFailed(Libc.Ioctl(first, TunIoctl.TUNSETGROUP, (nint)group), $"TUNSETGROUP {group} on '{name}'");
-            var device = new LinuxTunDevice(name, IndexOf(name), queues);
+            var device = new LinuxTunDevice(name, IndexOf(name), queues, options.Offload);
             if (options.Persist)
                 device.SetPersistent(true);
             return device;

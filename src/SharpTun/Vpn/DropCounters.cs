@@ -7,6 +7,7 @@ internal sealed class DropCounters
     public long ReplayedMessages;
     public long SourceNotAllowed;
     public long NoRoute;
+    /// <summary>TUN packets longer than the MTU that are not a TCP super-packet we can cut, or whose offload header does not fit them.</summary>
     public long OversizedPackets;
     public long HandshakesRefused;
     public long CookieRepliesSent;

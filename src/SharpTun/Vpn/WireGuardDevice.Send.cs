@@ -8,51 +8,104 @@ namespace SharpTun.Vpn;
 
 public sealed partial class WireGuardDevice
 {
-    /// <summary>Reads packets from the TUN, seals each for its peer in place and sends each batch at once.</summary>
+    /// <summary>
+    /// Reads packets from the TUN, seals each for its peer in place and sends each batch at once.
+    /// With offload, a TCP super-packet is first cut into segments in separate buffers, and a
+    /// partial checksum is completed (the peer's kernel will not finish it).
+    /// </summary>
     private void TunLoop()
     {
-        var buffers = new PacketBuffer[BatchSize];
-        for (var i = 0; i < buffers.Length; i++)
-            buffers[i] = new PacketBuffer(Headroom + _mtu + TransportCrypto.TailRoom, Headroom);
-        var outgoing = new PacketBuffer[BatchSize];
-        var destinations = new WireGuardEndpoint[BatchSize];
+        var reads = new PacketBuffer[_tunOffload ? OffloadReadBatch : BatchSize];
+        var readLength = _tunOffload ? VirtioNetHeader.LargestPacket : _mtu;
+        for (var i = 0; i < reads.Length; i++)
+            reads[i] = new PacketBuffer(Headroom + readLength + TransportCrypto.TailRoom, Headroom);
+        var segments = new PacketBuffer[_tunOffload ? SegmentBuffers : 0];
+        for (var i = 0; i < segments.Length; i++)
+            segments[i] = new PacketBuffer(Headroom + _mtu + TransportCrypto.TailRoom, Headroom);
+        var batch = new SendBatch(reads.Length + segments.Length);
         try
         {
             while (true)
             {
-                var count = _tun.Read(buffers);
+                var count = _tun.Read(reads);
                 if (count == 0)
                     return;
                 var now = Now;
-                var ready = 0;
+                var segmentsUsed = 0;
                 for (var i = 0; i < count; i++)
                 {
-                    var buffer = buffers[i];
+                    var buffer = reads[i];
                     var peer = RouteOutgoing(buffer.Packet);
                     if (peer is null)
                         continue;
-                    if (buffer.Length > _mtu)
+                    if (!buffer.Offload.IsGso)
+                    {
+                        if (buffer.Offload.NeedsChecksum && !TunOffload.TryCompleteChecksum(buffer.Packet, buffer.Offload))
+                            Interlocked.Increment(ref _drops.OversizedPackets);
+                        else
+                            SealOrStage(peer, buffer, now, batch);
+                        continue;
+                    }
+                    var needed = TunOffload.SegmentCount(buffer.Packet, buffer.Offload);
+                    if (needed == 0 || needed > segments.Length)
                     {
                         Interlocked.Increment(ref _drops.OversizedPackets);
                         continue;
                     }
-                    if (peer.HasStaged || !TrySealForSending(peer, buffer, now, out var endpoint))
+                    if (segmentsUsed + needed > segments.Length)
                     {
-                        StageCopy(peer, buffer.Packet);
-                        SendStaged(peer);
-                        continue;
+                        batch.Flush(_transport);
+                        segmentsUsed = 0;
                     }
-                    outgoing[ready] = buffer;
-                    destinations[ready] = endpoint;
-                    ready++;
+                    var cut = TunOffload.Segment(buffer.Packet, buffer.Offload, segments.AsSpan(segmentsUsed, needed));
+                    for (var j = 0; j < cut; j++)
+                        SealOrStage(peer, segments[segmentsUsed + j], now, batch);
+                    segmentsUsed += cut;
                 }
-                if (ready > 0)
-                    _transport.Send(outgoing.AsSpan(0, ready), destinations.AsSpan(0, ready));
+                batch.Flush(_transport);
             }
         }
         catch (Exception e)
         {
             LoopFailed(e, "TUN read");
+        }
+    }
+
+    /// <summary>Seals a packet into the batch, or stages a copy when the peer has no usable session yet.</summary>
+    private void SealOrStage(Peer peer, PacketBuffer buffer, TimeSpan now, SendBatch batch)
+    {
+        if (buffer.Length > _mtu)
+        {
+            Interlocked.Increment(ref _drops.OversizedPackets);
+            return;
+        }
+        if (peer.HasStaged || !TrySealForSending(peer, buffer, now, out var endpoint))
+        {
+            StageCopy(peer, buffer.Packet);
+            SendStaged(peer);
+            return;
+        }
+        batch.Add(buffer, endpoint);
+    }
+
+    /// <summary>Sealed datagrams waiting to go out together, and where each goes.</summary>
+    private sealed class SendBatch(int capacity)
+    {
+        private readonly PacketBuffer[] _datagrams = new PacketBuffer[capacity];
+        private readonly WireGuardEndpoint[] _destinations = new WireGuardEndpoint[capacity];
+        private int _count;
+
+        public void Add(PacketBuffer datagram, WireGuardEndpoint destination)
+        {
+            _datagrams[_count] = datagram;
+            _destinations[_count++] = destination;
+        }
+
+        public void Flush(IWireGuardTransport transport)
+        {
+            if (_count > 0)
+                transport.Send(_datagrams.AsSpan(0, _count), _destinations.AsSpan(0, _count));
+            _count = 0;
         }
     }
 

@@ -21,6 +21,12 @@ public sealed partial class WireGuardDevice : IDisposable
     /// <summary>Packets per TUN read or UDP receive batch.</summary>
     public const int BatchSize = 64;
 
+    /// <summary>Super-packets per TUN read batch with offload (each up to 64 KiB).</summary>
+    private const int OffloadReadBatch = 16;
+
+    /// <summary>Segment buffers a TUN reader with offload cuts super-packets into before a batch is sealed and sent.</summary>
+    private const int SegmentBuffers = 256;
+
     /// <summary>Free space kept in front of each TUN packet for the 16-byte data header.</summary>
     internal const int Headroom = 32;
 
@@ -40,6 +46,7 @@ public sealed partial class WireGuardDevice : IDisposable
     private readonly long _epoch;
     private readonly ILogger _logger;
     private readonly int _mtu;
+    private readonly bool _tunOffload;
     private readonly PacketBufferPool _stagingPool;
     private readonly BlockingCollection<HandshakeWork> _handshakes = new(new ConcurrentQueue<HandshakeWork>(), HandshakeQueueCapacity);
     private readonly Thread _tunThread;
@@ -60,6 +67,7 @@ public sealed partial class WireGuardDevice : IDisposable
         _epoch = time.GetTimestamp();
         _logger = logger;
         _mtu = options.Mtu;
+        _tunOffload = options.TunOffload;
         _stagingPool = new PacketBufferPool(Headroom + _mtu + TransportCrypto.TailRoom, Headroom, maxIdle: 1024);
         _tunThread = new Thread(TunLoop) { Name = "wg-tun", IsBackground = true };
         _receiveThread = new Thread(ReceiveLoop) { Name = "wg-receive", IsBackground = true };

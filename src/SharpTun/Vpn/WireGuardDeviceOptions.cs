@@ -16,5 +16,13 @@ public sealed record WireGuardDeviceOptions
     /// <summary>The TUN device's MTU: the largest packet read from it, and the bound for padding (paper §5.4.6).</summary>
     public int Mtu { get; init; } = DefaultMtu;
 
+    /// <summary>
+    /// The TUN queue was opened with <see cref="Tun.TunOptions.Offload"/>: reads may be TCP
+    /// super-packets (cut into MTU-sized segments before sealing) and carry partial checksums
+    /// (completed before sealing). The kernel then hands over one read per 64 KiB of a TCP stream
+    /// instead of one per segment.
+    /// </summary>
+    public bool TunOffload { get; init; }
+
     public IReadOnlyList<WireGuardPeerOptions> Peers { get; init; } = [];
 }

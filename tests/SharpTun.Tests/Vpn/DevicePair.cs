@@ -20,7 +20,7 @@ internal sealed class DevicePair : IDisposable
     public static readonly IPAddress AddressA6 = IPAddress.Parse("fd00::1");
     public static readonly IPAddress AddressB6 = IPAddress.Parse("fd00::2");
 
-    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false, Func<MemoryTunQueue, ITunQueue>? wrapTunB = null, Func<WireGuardEndpoint, WireGuardEndpoint, byte[], bool>? filter = null)
+    public DevicePair(TimeProvider? time = null, WireGuardKey? presharedKey = null, TimeSpan? persistentKeepaliveAtA = null, bool bKnowsA = false, Func<MemoryTunQueue, ITunQueue>? wrapTunB = null, Func<WireGuardEndpoint, WireGuardEndpoint, byte[], bool>? filter = null, bool tunOffloadAtA = false)
     {
         Time = time ?? TimeProvider.System;
         Network.Filter = filter;
@@ -42,6 +42,7 @@ internal sealed class DevicePair : IDisposable
         A = WireGuardDevice.Start(new WireGuardDeviceOptions
         {
             PrivateKey = KeyA,
+            TunOffload = tunOffloadAtA,
             Peers = [new WireGuardPeerOptions
             {
                 PublicKey = KeyB.DerivePublic(),

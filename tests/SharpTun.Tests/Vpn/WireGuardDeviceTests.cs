@@ -1,9 +1,12 @@
 using System.Net;
+using SharpTun.Stack.Nat;
 using SharpTun.TestSupport;
+using SharpTun.Tests.Stack.Nat;
 using SharpTun.Tun;
 using SharpTun.Vpn;
 using SharpTun.Vpn.Messages;
 using SharpTun.Vpn.Transport;
+using SharpTun.Wire;
 
 namespace SharpTun.Tests.Vpn;
 
@@ -30,6 +33,34 @@ public sealed class WireGuardDeviceTests
         var atB = Assert.Single(pair.B.GetPeers());
         Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 51820), atB.Endpoint);
         Assert.Equal(["10.0.0.1/32", "fd00::1/128"], atB.AllowedIps.Select(n => n.ToString()));
+    }
+
+    [Fact]
+    public void TunOffload_SuperPacketAndPartialChecksum_ArriveAsSegmentsWithFullChecksums()
+    {
+        using var pair = new DevicePair(tunOffloadAtA: true);
+        pair.Connect();
+        var a = NatEndpoint.FromIPEndPoint(new IPEndPoint(DevicePair.AddressA, 40000));
+        var b = NatEndpoint.FromIPEndPoint(new IPEndPoint(DevicePair.AddressB, 5201));
+        var superPacket = NatPackets.WithPartialChecksum(NatPackets.Tcp(a, b, TcpFlags.Ack | TcpFlags.Psh, 5000, 1, payloadLength: 10_000));
+        var gso = new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, VirtioNetHeader.GsoTcpV4, 40, 1360, 20, 16);
+        Assert.True(pair.TunA.TryInject(superPacket, gso));
+
+        var payload = new List<byte>();
+        for (var i = 0; i < 8; i++) // 10,000 bytes in 1,360-byte segments
+        {
+            var segment = DevicePair.Take(pair.TunB);
+            Assert.NotNull(segment);
+            Assert.Equal((a, b), NatPackets.ReadValidTcp(segment));
+            Assert.Equal(5000u + (uint)(i * 1360), NatPackets.ReadTcpHeader(segment).SequenceNumber);
+            payload.AddRange(segment[40..]);
+        }
+        Assert.Equal(superPacket[40..], payload);
+
+        var plain = NatPackets.Tcp(a, b, TcpFlags.Ack, 15000, 1, payloadLength: 100);
+        Assert.True(pair.TunA.TryInject(NatPackets.WithPartialChecksum(plain.ToArray()),
+            new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, VirtioNetHeader.GsoNone, 0, 0, 20, 16)));
+        Assert.Equal(plain, DevicePair.Take(pair.TunB));
     }
 
     [Fact]
