@@ -8,7 +8,11 @@ namespace SharpTun.Vpn;
 
 public sealed partial class WireGuardDevice
 {
-    /// <summary>Receives batches: data messages are opened in place and written to the TUN together; handshake messages go to the handshake thread.</summary>
+    /// <summary>
+    /// Receives batches: data messages are opened in place and written to the TUN together (with
+    /// offload, consecutive TCP segments of a flow first joined into super-packets); handshake
+    /// messages go to the handshake thread.
+    /// </summary>
     private void ReceiveLoop()
     {
         var buffers = new PacketBuffer[BatchSize];
@@ -38,8 +42,12 @@ public sealed partial class WireGuardDevice
                     else if (OpenData(buffer, sources[i], now))
                         toTun[ready++] = buffer;
                 }
+                if (_tunOffload && ready > 1)
+                    ready = TcpCoalescer.Coalesce(toTun.AsSpan(0, ready));
                 if (ready > 0)
                     WriteToTun(toTun.AsSpan(0, ready));
+                for (var i = 0; i < ready; i++)
+                    toTun[i].Offload = default; // the buffer is read into again
             }
         }
         catch (Exception e)
