@@ -54,6 +54,7 @@ internal sealed partial class WireGuardEngine : IVpnEngine
             SentBytes = peer.SentBytes,
             PersistentKeepalive = peer.PersistentKeepalive is { } interval ? (int)interval.TotalSeconds : null,
         })],
+        Dropped = _device.Counters,
     };
 
     private void ResolveStalePeers()
