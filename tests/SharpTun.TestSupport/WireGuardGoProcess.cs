@@ -8,7 +8,6 @@ namespace SharpTun.TestSupport;
 /// WireGuard module), configured with <c>wg set</c>. Dispose kills it, which removes the interface,
 /// and deletes the key files it wrote.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class WireGuardGoProcess : IDisposable
 {
     private readonly Process _process;
@@ -46,12 +45,14 @@ public sealed class WireGuardGoProcess : IDisposable
         return instance;
     }
 
-    /// <summary>Writes a key to a private file and returns its path, for <c>wg set ... private-key FILE</c> or <c>preshared-key FILE</c>.</summary>
+    /// <summary>
+    /// Writes a key to a file and returns its path, for <c>wg set ... private-key FILE</c> or
+    /// <c>preshared-key FILE</c>; the directory is private (CreateTempSubdirectory makes it 0700).
+    /// </summary>
     public string KeyFile(WireGuardKey key)
     {
         var path = Path.Combine(_keyDirectory, $"{Guid.NewGuid():N}.key");
         File.WriteAllText(path, key.ToString());
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
     }
 

@@ -50,6 +50,23 @@ public sealed class VpnLab : IDisposable
         ns.Ip($"link set {device} up");
     }
 
+    /// <summary>
+    /// Sets what name resolution inside <paramref name="ns"/> reads as /etc/hosts: <c>ip netns exec</c>
+    /// bind-mounts /etc/netns/NAME/hosts over it for the programs it starts. Later calls rewrite the
+    /// same file in place (a running program's bind mount holds the file, not the path). The
+    /// directory goes on dispose.
+    /// </summary>
+    public void HostsFile(TestNamespace ns, string entries)
+    {
+        var directory = Path.Combine("/etc/netns", ns.Name);
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            Own(new Removed(directory));
+        }
+        File.WriteAllText(Path.Combine(directory, "hosts"), "127.0.0.1 localhost\n::1 localhost\n" + entries);
+    }
+
     /// <summary>Writes a wg-quick file readable only by its owner (as <c>vpn up</c> expects) and returns its path.</summary>
     public string Configuration(string fileName, string text)
     {
@@ -172,6 +189,11 @@ public sealed class VpnLab : IDisposable
         _files.Delete(recursive: true);
         if (failures.Count > 0)
             throw new AggregateException("cleaning up the VPN lab failed", failures);
+    }
+
+    private sealed class Removed(string directory) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(directory, recursive: true);
     }
 
     private sealed class KilledOnDispose(Process process) : IDisposable
