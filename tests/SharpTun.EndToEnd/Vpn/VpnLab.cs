@@ -43,8 +43,8 @@ public sealed class VpnLab : IDisposable
     private static void Configure(TestNamespace ns, string device, string addresses)
     {
         var list = addresses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (!list.Any(a => a.Contains(':')))
-            ns.Exec($"sysctl -qw net.ipv6.conf.{device}.disable_ipv6=1");
+        if (!list.Any(a => a.Contains(':')) && ns.Exec($"sysctl -qw net.ipv6.conf.{device}.disable_ipv6=1") is { ExitCode: not 0 } failed)
+            throw new InvalidOperationException($"cannot switch IPv6 off on {device} in {ns.Name}: {failed}");
         foreach (var address in list)
             ns.Ip($"addr add {address} dev {device}{(address.Contains(':') ? " nodad" : "")}");
         ns.Ip($"link set {device} up");

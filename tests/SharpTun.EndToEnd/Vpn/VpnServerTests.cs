@@ -120,7 +120,11 @@ public sealed class VpnServerTests : IDisposable
             Assert.Equal("fd97::1", VpnLab.AskPeerAddress(from.Namespace, "fd97::2", EchoPort6));
         }
 
-        var show = _lab.WaitForShow(_server, "stv0", text => text.Split("latest handshake: ").Length == 4);
+        // Cryptokey routing checks sources too: alice cannot speak for bob.
+        alice.Namespace.Ip($"addr add {bob.Tunnel4}/32 dev stv1");
+        Assert.NotEqual(0, alice.Namespace.Exec($"ping -c 1 -W 1 -I {bob.Tunnel4} 10.210.0.1", VpnLab.CommandTimeout).ExitCode);
+
+        var show = _lab.WaitForShow(_server, "stv0", text => text.Split("latest handshake: ").Length == 4 && text.Contains(" source not allowed", StringComparison.Ordinal));
         foreach (var client in clients)
             Assert.Contains($"peer: {client.Key.DerivePublic()}\n  endpoint: 10.96.{client.Index}.2:", show);
 
