@@ -166,7 +166,7 @@ public sealed class VpnLab : IDisposable
             $"ping {address} from {ns.Name} failed: {ping}\n{context}");
     }
 
-    public T Own<T>(T item) where T : IDisposable
+    private T Own<T>(T item) where T : IDisposable
     {
         _owned.Add(item);
         return item;
