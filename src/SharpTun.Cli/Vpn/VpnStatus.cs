@@ -15,4 +15,7 @@ public sealed record VpnStatus
     public uint? FirewallMark { get; init; }
 
     public IReadOnlyList<VpnPeerStatus> Peers { get; init; } = [];
+
+    /// <summary>Messages and packets the data plane dropped since it started, by reason; null when the engine does not count them.</summary>
+    public WireGuardDeviceCounters? Dropped { get; init; }
 }

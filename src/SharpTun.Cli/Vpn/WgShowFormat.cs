@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text;
+using SharpTun.Vpn;
 
 namespace SharpTun.Cli.Vpn;
 
 /// <summary>
 /// Prints a <see cref="VpnStatus"/> the way <c>wg show</c> does (without colours): the interface,
-/// then its peers, the most recent handshake first and peers that never shook hands last.
+/// then its peers, the most recent handshake first and peers that never shook hands last. One line
+/// is ours: <c>dropped:</c> in the interface section counts what the data plane threw away (forged
+/// or replayed messages, packets from a source the peer may not use, ...), left out while nothing was.
 /// </summary>
 public static class WgShowFormat
 {
@@ -19,6 +22,8 @@ public static class WgShowFormat
             text.Append("  listening port: ").Append(status.ListenPort.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
         if (status.FirewallMark is { } mark and not 0)
             text.Append("  fwmark: 0x").Append(mark.ToString("x", CultureInfo.InvariantCulture)).Append('\n');
+        if (status.Dropped is { } dropped && Drops(dropped) is { Length: > 0 } drops)
+            text.Append("  dropped: ").Append(drops).Append('\n');
         var peers = status.Peers.OrderBy(p => p.LatestHandshake is null).ThenByDescending(p => p.LatestHandshake).ToList();
         foreach (var peer in peers)
         {
@@ -37,6 +42,30 @@ public static class WgShowFormat
                 text.Append("  persistent keepalive: every ").Append(Duration(peer.PersistentKeepalive.Value)).Append('\n');
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// "3 invalid, 2 replayed": the non-zero drop counters, in a fixed order. Invalid: could not be
+    /// authenticated, unknown session or malformed; replayed: a data message received before (or
+    /// older than the replay window); source not allowed: the inner packet's source is outside the
+    /// sending peer's AllowedIPs; no route: no peer's AllowedIPs holds the destination; too big:
+    /// longer than the MTU; handshakes refused: bad, unknown, rate-limited or queue full; queue
+    /// overflow: packets waiting for a handshake pushed out; tun write failed: decrypted packets the
+    /// TUN device refused. Cookie replies sent are no drops and stay in the status file only.
+    /// </summary>
+    public static string Drops(WireGuardDeviceCounters dropped)
+    {
+        ArgumentNullException.ThrowIfNull(dropped);
+        var parts = new List<string>(8);
+        AddCount(parts, dropped.InvalidMessages, "invalid");
+        AddCount(parts, dropped.ReplayedMessages, "replayed");
+        AddCount(parts, dropped.SourceNotAllowed, "source not allowed");
+        AddCount(parts, dropped.NoRoute, "no route");
+        AddCount(parts, dropped.OversizedPackets, "too big");
+        AddCount(parts, dropped.HandshakesRefused, "handshakes refused");
+        AddCount(parts, dropped.StagedPacketsDropped, "queue overflow");
+        AddCount(parts, dropped.TunWriteFailures, "tun write failed");
+        return string.Join(", ", parts);
     }
 
     /// <summary>"1 minute, 5 seconds ago", "Now", as wg's <c>ago()</c>.</summary>
@@ -76,6 +105,12 @@ public static class WgShowFormat
             unit++;
         }
         return value.ToString("0.00", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    private static void AddCount(List<string> parts, long count, string reason)
+    {
+        if (count != 0)
+            parts.Add(count.ToString(CultureInfo.InvariantCulture) + " " + reason);
     }
 
     private static void Add(List<string> parts, long count, string unit)

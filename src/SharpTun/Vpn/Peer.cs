@@ -25,6 +25,7 @@ internal sealed class Peer : IDisposable
     private long _receivedBytes;
     private long _sentBytes;
     private long _latestHandshakeTicks;
+    private long _unansweredHandshakeSinceTicks;
 
     public Peer(StaticIdentity local, WireGuardPeerOptions options, TimeProvider time, WireGuardDevice device)
     {
@@ -120,6 +121,26 @@ internal sealed class Peer : IDisposable
         }
         set => Interlocked.Exchange(ref _latestHandshakeTicks, value?.UtcTicks ?? 0);
     }
+
+    /// <summary>
+    /// When the first handshake initiation that is still unanswered went out: set by the first
+    /// initiation after a completed handshake (retries keep it), cleared when one completes. A
+    /// caller that sees it grow old knows the peer's endpoint stopped answering.
+    /// </summary>
+    public DateTimeOffset? UnansweredHandshakeSince
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _unansweredHandshakeSinceTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>An initiation went out at <paramref name="now"/>: the start of the unanswered stretch unless one is already running.</summary>
+    public void InitiationSent(DateTimeOffset now) => Interlocked.CompareExchange(ref _unansweredHandshakeSinceTicks, now.UtcTicks, 0);
+
+    /// <summary>A handshake completed: nothing is unanswered any more.</summary>
+    public void HandshakeAnswered() => Interlocked.Exchange(ref _unansweredHandshakeSinceTicks, 0);
 
     public bool HasStaged
     {

@@ -244,6 +244,8 @@ public sealed partial class WireGuardDevice
             }
             peer.Cookies.AddMacs(message.Array, now);
         }
+        // Before the send: a response that came back at once must find the mark to clear.
+        peer.InitiationSent(_time.GetUtcNow());
         SendOne(peer, message, endpoint);
         TimersAnyAuthenticatedPacketTraversal(peer);
         TimersAnyAuthenticatedPacketSent(peer);

@@ -35,6 +35,7 @@ public sealed partial class WireGuardDevice
             peer.HandshakeAttempts = 0;
         peer.SentLastMinuteHandshake = false;
         peer.LatestHandshake = _time.GetUtcNow();
+        peer.HandshakeAnswered();
     }
 
     /// <summary>A new session exists: its keys are forgotten 3 x Reject-After-Time from now unless another replaces it.</summary>

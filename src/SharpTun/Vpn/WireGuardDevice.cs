@@ -188,7 +188,7 @@ public sealed partial class WireGuardDevice : IDisposable
             IPEndPoint? endpoint = peer.TryGetEndpoint(out var value) ? value.ToIPEndPoint() : null;
             result.Add(new WireGuardPeerStatus(peer.PublicKey, peer.HasPresharedKey, endpoint, _allowedIps.PrefixesOf(peer),
                 peer.LatestHandshake, peer.ReceivedBytes, peer.SentBytes,
-                peer.PersistentKeepalive > TimeSpan.Zero ? peer.PersistentKeepalive : null));
+                peer.PersistentKeepalive > TimeSpan.Zero ? peer.PersistentKeepalive : null, peer.UnansweredHandshakeSince));
         }
         return result;
     }

@@ -2,7 +2,11 @@ using System.Net;
 
 namespace SharpTun.Vpn;
 
-/// <summary>One peer as <c>wg show</c> prints it.</summary>
+/// <summary>
+/// One peer as <c>wg show</c> prints it, and <paramref name="UnansweredHandshakeSince"/>: when the
+/// first of the handshake initiations that are still unanswered went out (null when the latest was
+/// answered or none was sent), how a caller tells that the peer's endpoint stopped answering.
+/// </summary>
 public sealed record WireGuardPeerStatus(
     WireGuardKey PublicKey,
     bool HasPresharedKey,
@@ -11,4 +15,5 @@ public sealed record WireGuardPeerStatus(
     DateTimeOffset? LatestHandshake,
     long ReceivedBytes,
     long SentBytes,
-    TimeSpan? PersistentKeepalive);
+    TimeSpan? PersistentKeepalive,
+    DateTimeOffset? UnansweredHandshakeSince);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SharpTun.TestSupport;
 using SharpTun.Vpn;
 
@@ -21,7 +20,7 @@ public sealed class VpnUpTests : IDisposable
     private readonly JournalTestDirectory _journals = new();
     private readonly WireGuardKey _goKey = WireGuardKey.GeneratePrivate();
     private readonly WireGuardKey _ourKey = WireGuardKey.GeneratePrivate();
-    private Process? _wireguardGo;
+    private WireGuardGoProcess? _wireguardGo;
 
     public VpnUpTests()
     {
@@ -38,9 +37,6 @@ public sealed class VpnUpTests : IDisposable
 
     public void Dispose()
     {
-        if (_wireguardGo is { HasExited: false })
-            _wireguardGo.Kill(entireProcessTree: true);
-        _wireguardGo?.WaitForExit(5000);
         _wireguardGo?.Dispose();
         _ours.Dispose();
         _go.Dispose();
@@ -149,20 +145,9 @@ public sealed class VpnUpTests : IDisposable
 
     private void StartWireGuardGo()
     {
-        _wireguardGo = _go.Start("env", ["WG_PROCESS_FOREGROUND=1", "wireguard-go", "wgo0"]);
-        var watch = Stopwatch.StartNew();
-        while (_go.Exec("ip link show wgo0").ExitCode != 0)
-        {
-            if (_wireguardGo.HasExited || watch.Elapsed > TimeSpan.FromSeconds(10))
-                throw new InvalidOperationException($"wireguard-go did not create wgo0: {_wireguardGo.StandardError.ReadToEnd()}");
-            Thread.Sleep(20);
-        }
-        var keyFile = Path.Combine(_files.FullName, "go.key");
-        File.WriteAllText(keyFile, _goKey.ToString());
-        var set = _go.Exec("wg", ["set", "wgo0", "private-key", keyFile, "listen-port", "51820",
+        _wireguardGo = WireGuardGoProcess.Start(_go, "wgo0");
+        _wireguardGo.Set(["private-key", _wireguardGo.KeyFile(_goKey), "listen-port", "51820",
             "peer", _ourKey.DerivePublic().ToString(), "allowed-ips", $"{OurTunnel}/32", "endpoint", $"{OurUnderlay}:51821"]);
-        if (set.ExitCode != 0)
-            throw new InvalidOperationException($"wg set failed: {set}");
         _go.Ip($"addr add {GoTunnel}/24 dev wgo0");
         _go.Ip("link set wgo0 mtu 1420 up");
     }

@@ -70,4 +70,42 @@ public sealed class WgShowFormatTests
             """,
             WgShowFormat.Format("stv0", status, now));
     }
+
+    [Fact]
+    public void Format_DropCounters_OneLineUnderTheInterfaceWithTheNonZeroReasons()
+    {
+        var status = new VpnStatus
+        {
+            PublicKey = Key1,
+            ListenPort = 51820,
+            Dropped = new WireGuardDeviceCounters(InvalidMessages: 3, ReplayedMessages: 2, SourceNotAllowed: 0, NoRoute: 7, OversizedPackets: 0,
+                HandshakesRefused: 1, CookieRepliesSent: 4, StagedPacketsDropped: 0, TunWriteFailures: 0),
+        };
+
+        Assert.Equal(
+            $"""
+            interface: stv0
+              public key: {Key1}
+              private key: (hidden)
+              listening port: 51820
+              dropped: 3 invalid, 2 replayed, 7 no route, 1 handshakes refused
+
+            """,
+            WgShowFormat.Format("stv0", status, DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void Format_NothingDropped_NoDroppedLine()
+    {
+        var status = new VpnStatus { PublicKey = Key1, Dropped = new WireGuardDeviceCounters(0, 0, 0, 0, 0, 0, CookieRepliesSent: 2, 0, 0) };
+
+        Assert.DoesNotContain("dropped", WgShowFormat.Format("stv0", status, DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void Drops_EveryReasonInItsPlace()
+    {
+        Assert.Equal("1 invalid, 2 replayed, 3 source not allowed, 4 no route, 5 too big, 6 handshakes refused, 8 queue overflow, 9 tun write failed",
+            WgShowFormat.Drops(new WireGuardDeviceCounters(1, 2, 3, 4, 5, 6, 7, 8, 9)));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
+using SharpTun.TestSupport;
 using SharpTun.Tun;
 using SharpTun.Vpn;
 using SharpTun.Vpn.Messages;

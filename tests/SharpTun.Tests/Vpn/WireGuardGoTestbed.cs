@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using SharpTun.TestSupport;
 using SharpTun.Tun;
@@ -19,9 +18,8 @@ internal sealed class WireGuardGoTestbed : IDisposable
     private const int GoPort = 51820, OurPort = 51821;
 
     private readonly List<IDisposable> _cleanup = [];
-    private Process? _wireguardGo;
+    private WireGuardGoProcess? _wireguardGo;
     private LinuxTunDevice? _tun;
-    private readonly string _keyDirectory = Directory.CreateTempSubdirectory("sharptun-wg-").FullName;
 
     /// <param name="weKnowTheirEndpoint">Our device is configured with wireguard-go's endpoint (so we can initiate).</param>
     /// <param name="theyKnowOurEndpoint">wireguard-go is configured with our endpoint (so it can initiate).</param>
@@ -87,28 +85,13 @@ internal sealed class WireGuardGoTestbed : IDisposable
 
     private void StartWireGuardGo(WireGuardKey goKey, WireGuardKey ourPublic, WireGuardKey? psk, bool withEndpoint)
     {
-        _wireguardGo = GoNamespace.Start("env", ["WG_PROCESS_FOREGROUND=1", "wireguard-go", "wgo0"]);
-        var watch = Stopwatch.StartNew();
-        while (GoNamespace.Exec("ip link show wgo0").ExitCode != 0)
-        {
-            if (_wireguardGo.HasExited || watch.Elapsed > TimeSpan.FromSeconds(10))
-                throw new InvalidOperationException($"wireguard-go did not create wgo0: {_wireguardGo.StandardError.ReadToEnd()}");
-            Thread.Sleep(20);
-        }
-        var keyFile = Path.Combine(_keyDirectory, "go.key");
-        File.WriteAllText(keyFile, goKey.ToString());
-        var arguments = new List<string> { "set", "wgo0", "private-key", keyFile, "listen-port", GoPort.ToString(), "peer", ourPublic.ToString(), "allowed-ips", "10.200.0.2/32,fd20::2/128" };
+        _wireguardGo = WireGuardGoProcess.Start(GoNamespace, "wgo0");
+        var arguments = new List<string> { "private-key", _wireguardGo.KeyFile(goKey), "listen-port", GoPort.ToString(), "peer", ourPublic.ToString(), "allowed-ips", "10.200.0.2/32,fd20::2/128" };
         if (psk is not null)
-        {
-            var pskFile = Path.Combine(_keyDirectory, "psk.key");
-            File.WriteAllText(pskFile, psk.ToString());
-            arguments.AddRange(["preshared-key", pskFile]);
-        }
+            arguments.AddRange(["preshared-key", _wireguardGo.KeyFile(psk)]);
         if (withEndpoint)
             arguments.AddRange(["endpoint", OurEndpoint.ToString()]);
-        var set = GoNamespace.Exec("wg", arguments);
-        if (set.ExitCode != 0)
-            throw new InvalidOperationException($"wg set failed: {set}");
+        _wireguardGo.Set(arguments);
         GoNamespace.Ip("addr add 10.200.0.1/24 dev wgo0");
         GoNamespace.Ip("addr add fd20::1/64 dev wgo0 nodad");
         GoNamespace.Ip("link set wgo0 mtu 1420 up");
@@ -124,21 +107,8 @@ internal sealed class WireGuardGoTestbed : IDisposable
     {
         Device?.Dispose();
         _tun?.Dispose();
-        if (_wireguardGo is not null)
-        {
-            try
-            {
-                _wireguardGo.Kill(entireProcessTree: true);
-                _wireguardGo.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-            _wireguardGo.Dispose();
-        }
+        _wireguardGo?.Dispose();
         for (var i = _cleanup.Count - 1; i >= 0; i--)
             _cleanup[i].Dispose();
-        Directory.Delete(_keyDirectory, recursive: true);
     }
 }

@@ -1,3 +1,4 @@
+using SharpTun.TestSupport;
 using SharpTun.Vpn;
 using SharpTun.Vpn.Messages;
 using SharpTun.Vpn.Transport;
@@ -58,6 +59,30 @@ public sealed class WireGuardTimerTests
         Assert.Equal(1 + Protocol.MaxHandshakeAttempts + 1, traffic.Count(pair.TransportA, MessageType.HandshakeInitiation));
         Assert.False(pair.PeerAtA.HasStaged, "staged packets are dropped on giving up");
         Assert.True(pair.PeerAtA.ZeroKeyMaterial.IsPending);
+    }
+
+    [Fact]
+    public void UnansweredHandshakeSince_FirstInitiationSetsIt_RetriesKeepIt_ACompletedHandshakeClearsIt()
+    {
+        var (pair, time, traffic) = Start();
+        using var _ = pair;
+        Assert.Null(pair.A.GetPeers()[0].UnansweredHandshakeSince);
+        traffic.DropAll = true;
+        var firstSent = time.GetUtcNow();
+        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
+        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportA, MessageType.HandshakeInitiation) == 1));
+        Assert.Equal(firstSent, pair.A.GetPeers()[0].UnansweredHandshakeSince);
+
+        time.Advance(Protocol.RekeyTimeout + Protocol.RekeyTimeoutJitterMax);
+        Assert.Equal(2, traffic.Count(pair.TransportA, MessageType.HandshakeInitiation));
+        Assert.Equal(firstSent, pair.A.GetPeers()[0].UnansweredHandshakeSince);
+
+        traffic.DropAll = false;
+        time.Advance(Protocol.RekeyTimeout + Protocol.RekeyTimeoutJitterMax);
+        Assert.True(DevicePair.Eventually(() => pair.A.GetPeers()[0].LatestHandshake is not null));
+        Assert.Null(pair.A.GetPeers()[0].UnansweredHandshakeSince);
+        // The responder, which never initiated, has nothing unanswered.
+        Assert.Null(pair.B.GetPeers()[0].UnansweredHandshakeSince);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using SharpTun.Host;
+using SharpTun.Interop;
 
 namespace SharpTun.Vpn.Plan;
 
@@ -12,6 +13,13 @@ namespace SharpTun.Vpn.Plan;
 public sealed record VpnHostPlan
 {
     public required string Interface { get; init; }
+
+    /// <summary>
+    /// Parameters of the interface itself, set before its addresses and before it goes up (the
+    /// kernel reads them then): no IPv6 link-local address, see <see cref="VpnHostPlanner"/>. One
+    /// this kernel lacks (IPv6 disabled at boot) is skipped: there is nothing to keep off then.
+    /// </summary>
+    public IReadOnlyList<VpnSysctlSetting> InterfaceSysctls { get; init; } = [];
 
     public IReadOnlyList<InterfaceAddress> Addresses { get; init; } = [];
 
@@ -41,12 +49,24 @@ public sealed record VpnHostPlan
 
     /// <summary>
     /// Makes the changes on the existing interface <see cref="Interface"/> (the caller creates the
-    /// TUN): addresses, MTU and link up, routes, rules, sysctls, then the nftables table. A failure
-    /// throws; what was already done stays journaled for <see cref="HostChanges.Undo"/>.
+    /// TUN): its own parameters, addresses, MTU and link up, routes, rules, sysctls, then the
+    /// nftables table. A failure throws; what was already done stays journaled for
+    /// <see cref="HostChanges.Undo"/>.
     /// </summary>
     public void Apply(HostChanges changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        foreach (var sysctl in InterfaceSysctls)
+        {
+            try
+            {
+                changes.SetSysctl(sysctl.Name, sysctl.Value);
+            }
+            catch (InteropException e) when (e.Errno == Errno.ENOENT)
+            {
+                // No IPv6 in this kernel.
+            }
+        }
         foreach (var address in Addresses)
             changes.AddAddress(Interface, address);
         changes.SetMtu(Interface, Mtu);
@@ -65,6 +85,8 @@ public sealed record VpnHostPlan
     public IReadOnlyList<string> Describe()
     {
         var lines = new List<string>();
+        foreach (var sysctl in InterfaceSysctls)
+            lines.Add($"{sysctl}    # {sysctl.Reason}");
         foreach (var address in Addresses)
             lines.Add($"ip {FamilyFlag(address.Address.AddressFamily)} address add {address} dev {Interface}");
         lines.Add($"ip link set mtu {Mtu} up dev {Interface}    # {MtuReason}");

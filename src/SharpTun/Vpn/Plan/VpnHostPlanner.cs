@@ -24,6 +24,15 @@ public static class VpnHostPlanner
     /// <summary>wg-quick's fallback underlying MTU when no route is found: 1500, so the tunnel gets 1420.</summary>
     public const int FallbackUnderlayMtu = 1500;
 
+    /// <summary>
+    /// IN6_ADDR_GEN_MODE_NONE for the interface's <c>addr_gen_mode</c>: no IPv6 link-local address,
+    /// as a kernel WireGuard interface has none (systemd-networkd sets the same for one). A TUN gets
+    /// one, and the kernel then sends router solicitations and MLD reports from it into the tunnel:
+    /// no peer's AllowedIPs holds them, or with ::/0 the peer gets them and drops them as a source
+    /// it does not allow; either way they only show up as drops.
+    /// </summary>
+    public const string NoLinkLocalAddressMode = "1";
+
     public static VpnHostPlan Create(VpnConfiguration configuration, VpnUnderlayMtu underlay)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -99,6 +108,7 @@ public static class VpnHostPlanner
         return new VpnHostPlan
         {
             Interface = name,
+            InterfaceSysctls = InterfaceSysctls(name),
             Addresses = settings.Addresses,
             Mtu = mtu,
             MtuReason = mtuReason,
@@ -110,6 +120,16 @@ public static class VpnHostPlanner
             Notes = notes,
         };
     }
+
+    /// <summary>
+    /// The interface's own parameters. Sysctl names of interfaces with '.', '=' or '+' (which
+    /// wg-quick allows) cannot be written as <c>net.ipv6.conf.NAME.addr_gen_mode</c>; such an
+    /// interface keeps its link-local address.
+    /// </summary>
+    private static List<VpnSysctlSetting> InterfaceSysctls(string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? [new VpnSysctlSetting($"net.ipv6.conf.{name}.addr_gen_mode", NoLinkLocalAddressMode, "no IPv6 link-local address, as on a WireGuard interface: the kernel's router solicitations would only go into the tunnel")]
+            : [];
 
     /// <summary>Every peer's AllowedIPs once, longest prefix first (wg-quick: <c>sort -nr -k 2 -t /</c>), file order otherwise.</summary>
     private static List<IPNetwork> AllowedPrefixesLongestFirst(VpnConfiguration configuration)

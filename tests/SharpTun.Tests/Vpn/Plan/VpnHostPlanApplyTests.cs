@@ -65,6 +65,8 @@ public sealed class VpnHostPlanApplyTests : IDisposable
 
                 Assert.Contains("mtu 1320", ns.Ip("link show stv0"));
                 Assert.Contains("inet 10.2.0.2/32", ns.Ip("addr show stv0"));
+                // No link-local address (a TUN up with a reader would have one at once), as on a WireGuard interface.
+                Assert.DoesNotContain("fe80", ns.Ip("-6 addr show stv0"));
                 var rules = ns.Ip("rule");
                 Assert.Contains("32764:\tfrom all lookup main suppress_prefixlength 0", rules);
                 Assert.Contains("32765:\tnot from all fwmark 0xca6c lookup 51820", rules);

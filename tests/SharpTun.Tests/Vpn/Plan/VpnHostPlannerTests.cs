@@ -221,12 +221,34 @@ public sealed class VpnHostPlannerTests
     }
 
     [Fact]
+    public void Create_AnyConfiguration_TheInterfaceGetsNoIpv6LinkLocalAddress()
+    {
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8"), Ethernet);
+
+        var setting = Assert.Single(plan.InterfaceSysctls);
+        Assert.Equal("net.ipv6.conf.stv0.addr_gen_mode", setting.Name);
+        Assert.Equal("1", setting.Value);
+    }
+
+    [Theory]
+    [InlineData("wg.home")]
+    [InlineData("wg=1")]
+    [InlineData("wg+1")]
+    public void Create_NameASysctlCannotSpell_LeavesTheLinkLocalAddress(string name)
+    {
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8") with { InterfaceName = name }, Ethernet);
+
+        Assert.Empty(plan.InterfaceSysctls);
+    }
+
+    [Fact]
     public void Describe_FullTunnelClient_PrintsTheEquivalentCommands()
     {
         var plan = VpnHostPlanner.Create(Client("0.0.0.0/0"), Ethernet);
 
         Assert.Equal(
             [
+                "sysctl -w net.ipv6.conf.stv0.addr_gen_mode=1    # no IPv6 link-local address, as on a WireGuard interface: the kernel's router solicitations would only go into the tunnel",
                 "ip -4 address add 10.2.0.2/32 dev stv0",
                 "ip -6 address add fc00:bbbb:bbbb:bb01::2/128 dev stv0",
                 "ip link set mtu 1420 up dev stv0    # 1500 of the route to 185.159.157.10 via eth0, minus 80",

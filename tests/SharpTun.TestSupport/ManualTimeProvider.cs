@@ -1,10 +1,10 @@
-namespace SharpTun.Tests.Vpn;
+namespace SharpTun.TestSupport;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only in <see cref="Advance"/>, which fires the
 /// timers that fall due, in time order, on the calling thread.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
