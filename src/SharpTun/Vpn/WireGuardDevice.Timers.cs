@@ -34,8 +34,8 @@ public sealed partial class WireGuardDevice
         lock (peer.Handshake.Lock)
             peer.HandshakeAttempts = 0;
         peer.SentLastMinuteHandshake = false;
+        peer.HandshakeAnswered(); // before LatestHandshake: whoever sees the new handshake sees nothing unanswered
         peer.LatestHandshake = _time.GetUtcNow();
-        peer.HandshakeAnswered();
     }
 
     /// <summary>A new session exists: its keys are forgotten 3 x Reject-After-Time from now unless another replaces it.</summary>

@@ -8,7 +8,6 @@ using SharpTun.Tests.Stack.Nat;
 using SharpTun.Tests.Tun;
 using SharpTun.Tun;
 using SharpTun.Wire;
-using ManualTimeProvider = SharpTun.Tests.Stack.Nat.ManualTimeProvider;
 
 namespace SharpTun.Tests.Stack.Proxy;
 

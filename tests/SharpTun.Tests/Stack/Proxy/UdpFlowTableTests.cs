@@ -4,6 +4,7 @@ using SharpTun.Proxy.Outbounds;
 using SharpTun.Proxy.Outbounds.Socks5;
 using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
+using SharpTun.TestSupport;
 using SharpTun.Tests.Proxy;
 using SharpTun.Tests.Stack.Nat;
 using SharpTun.Tests.Tun;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using SharpTun.Proxy;
 using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
+using SharpTun.TestSupport;
 using SharpTun.Tests.Stack.Nat;
 
 namespace SharpTun.Tests.Stack.Proxy;
