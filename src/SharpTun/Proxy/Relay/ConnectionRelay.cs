@@ -11,8 +11,11 @@ namespace SharpTun.Proxy.Relay;
 /// <item>Reset: when one side resets (or its socket fails), the other is closed abortively (RST) so
 /// the reset reaches it, and both directions stop.</item>
 /// <item>Buffers: each direction waits for data with a zero-byte read, holding no buffer while idle,
-/// then rents a <see cref="BufferSize"/> buffer from the shared pool for as long as data keeps
-/// coming (a read that fills the buffer means more is probably waiting).</item>
+/// then rents a buffer from the shared pool for as long as data keeps coming (a read that fills the
+/// buffer means more is probably waiting). A direction starts with <see cref="BufferSize"/> bytes
+/// and moves to <see cref="BulkBufferSize"/> once a read fills that: a bulk transfer then moves up
+/// to 1 MiB per read and send, which costs a third less CPU per byte than 64 KiB reads here
+/// (docs/benchmarks.md, "Relay buffer size"), while an idle flow still holds no buffer at all.</item>
 /// </list>
 /// Ordinary endings are values in the <see cref="RelayResult"/>, never exceptions. The relay has no
 /// idle timeout of its own: a caller that wants one cancels <c>ct</c>. On return both sockets are
@@ -20,8 +23,11 @@ namespace SharpTun.Proxy.Relay;
 /// </summary>
 public static class ConnectionRelay
 {
-    /// <summary>Bytes per read: 64 KiB, the largest a loopback or TSO/GRO read returns at once.</summary>
+    /// <summary>Bytes per read until a read fills them: 64 KiB, the largest single TSO/GRO packet.</summary>
     public const int BufferSize = 64 * 1024;
+
+    /// <summary>Bytes per read once a direction has shown it is a bulk transfer.</summary>
+    public const int BulkBufferSize = 1024 * 1024;
 
     /// <summary>Relays until both directions finish, one side resets, or <paramref name="ct"/> is cancelled.</summary>
     public static async Task<RelayResult> RunAsync(ProxyConnection client, ProxyConnection remote, CancellationToken ct)
@@ -45,6 +51,7 @@ public static class ConnectionRelay
         var source = state.Get(from);
         var destination = state.Get(Other(from));
         byte[]? buffer = null;
+        var size = BufferSize;
         var total = 0L;
         try
         {
@@ -56,9 +63,9 @@ public static class ConnectionRelay
                     if (buffer is null)
                     {
                         await source.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                        buffer = ArrayPool<byte>.Shared.Rent(size);
                     }
-                    count = await source.ReceiveAsync(buffer.AsMemory(0, BufferSize), CancellationToken.None).ConfigureAwait(false);
+                    count = await source.ReceiveAsync(buffer.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsConnectionEnd(e))
                 {
@@ -90,10 +97,12 @@ public static class ConnectionRelay
                     return total;
                 }
                 total += count;
-                if (count < BufferSize)
+                if (count < size || size < BulkBufferSize)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = null;
+                    if (count == size)
+                        size = BulkBufferSize; // a full read: more is waiting, in bigger reads from now on
                 }
             }
         }
