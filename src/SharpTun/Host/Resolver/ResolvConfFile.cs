@@ -122,9 +122,8 @@ internal static class ResolvConfFile
         if (Libc.Access(Nul(target), inPlace ? Libc.W_OK : Libc.W_OK | Libc.X_OK) != 0)
             Errno.Throw(Marshal.GetLastPInvokeError(), $"{target} is not writable", errno => errno switch
             {
-                Errno.EROFS => "a read-only file system",
                 Errno.EACCES => "run as root",
-                Errno.EPERM => "an immutable file or directory (chattr -i)",
+                Errno.EPERM => "is it immutable? lsattr shows an 'i'",
                 _ => null,
             });
     }
