@@ -28,7 +28,7 @@ public sealed record OrphanCleanupResult(string JournalPath, int? Pid, string Na
         {
             OrphanAction.Undone => $"{owner}: {Report.Outcomes.Count} change(s) undone{(Report.Succeeded ? "" : " with failures")}{Environment.NewLine}{Report}",
             OrphanAction.NamespaceGone when Report.Outcomes.Count == 0 => $"{owner}: the namespace is gone, and its changes with it; journal removed",
-            OrphanAction.NamespaceGone => $"{owner}: the namespace is gone, and its changes with it but {Report.Outcomes.Count} outside it, undone{(Report.Succeeded ? "" : " with failures")}{Environment.NewLine}{Report}",
+            OrphanAction.NamespaceGone => $"{owner}: the namespace is gone, and its changes with it; {Report.Outcomes.Count} change(s) outside it undone{(Report.Succeeded ? "" : " with failures")}{Environment.NewLine}{Report}",
             _ => $"{owner}: nothing recorded; journal removed",
         };
     }

@@ -53,7 +53,7 @@ public sealed record ResolvConfChange(
 
     private void Restore(string path)
     {
-        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "/", System.IO.Path.GetFileName(ResolvConfFile.TemporaryPathFor(path)));
+        var temporary = ResolvConfFile.TemporaryPathFor(path);
         switch (Original.Kind)
         {
             case ResolvConfEntryKind.File when InPlace:

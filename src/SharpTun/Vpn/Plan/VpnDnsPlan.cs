@@ -44,7 +44,7 @@ public sealed record VpnDnsPlan
     public string ResolvconfPrefix { get; init; } = "";
 
     /// <summary>The file <see cref="VpnDnsBackend.ResolvConfFile"/> replaces.</summary>
-    public string ResolvConfPath { get; init; } = "/etc/resolv.conf";
+    public string ResolvConfPath { get; init; } = ResolvConfFile.DefaultPath;
 
     /// <summary>What that file is now (a bind mount is rewritten in place; a symlink comes back as one).</summary>
     public ResolvConfSetup ResolvConfSetup { get; init; } = ResolvConfSetup.File;
@@ -71,26 +71,24 @@ public sealed record VpnDnsPlan
                 notes.Add($"DNS search domains ({string.Join(", ", settings.DnsSearchDomains)}) without a DNS server are not applied (as with wg-quick)");
             return null;
         }
+        var backend = ChooseBackend(resolver);
         var plan = new VpnDnsPlan
         {
             Interface = configuration.InterfaceName,
-            Backend = ChooseBackend(resolver),
+            Backend = backend,
             Servers = settings.DnsServers,
             SearchDomains = settings.DnsSearchDomains,
             RouteAllQueries = configuration.Peers.Any(peer => peer.AllowedIps.Any(prefix => prefix.PrefixLength == 0)),
-            ResolvconfPrefix = resolver.ResolvconfInterfacePrefix,
-            ResolvConfPath = resolver.ResolvConfPath,
-            ResolvConfSetup = resolver.ResolvConf,
-            ResolvConfTarget = resolver.ResolvConfTarget,
-        };
-        plan = plan with
-        {
-            Program = plan.Backend switch
+            Program = backend switch
             {
                 VpnDnsBackend.Resolvconf => resolver.Resolvconf,
                 VpnDnsBackend.SystemdResolved => resolver.Resolvectl,
                 _ => null,
             },
+            ResolvconfPrefix = resolver.ResolvconfInterfacePrefix,
+            ResolvConfPath = resolver.ResolvConfPath,
+            ResolvConfSetup = resolver.ResolvConf,
+            ResolvConfTarget = resolver.ResolvConfTarget,
         };
         if (plan.Backend != VpnDnsBackend.SystemdResolved && plan.Servers.Count > ResolverServerLimit)
             notes.Add($"only the first {ResolverServerLimit} DNS servers are used: the C library reads no more from resolv.conf");

@@ -208,7 +208,7 @@ public sealed class ResolvConfReplacementTests : IDisposable
         Assert.Equal(OrphanAction.NamespaceGone, result.Action);
         Assert.True(result.Report.Succeeded, result.ToString());
         Assert.Equal(UndoResult.Undone, Assert.Single(result.Report.Outcomes).Result);
-        Assert.Contains("the namespace is gone, and its changes with it but 1 outside it, undone", result.ToString());
+        Assert.Contains("the namespace is gone, and its changes with it; 1 change(s) outside it undone", result.ToString());
         Assert.Equal(Hand, File.ReadAllBytes(ResolvConf));
         Assert.Empty(_journals.Journals());
     }
