@@ -139,7 +139,9 @@ public sealed record VpnDnsPlan
 
     /// <summary>
     /// Checks, changing nothing, that the step can be made: that /etc/resolv.conf can be read and
-    /// replaced (or rewritten). Throws an <see cref="InvalidOperationException"/> saying why not.
+    /// replaced (or rewritten), and holds no other running VPN's DNS (without a resolver manager to
+    /// merge them, one VPN's servers at a time: the second would leave its file behind when the
+    /// first goes down). Throws an <see cref="InvalidOperationException"/> saying why not.
     /// </summary>
     public void CheckApplicable()
     {
@@ -147,7 +149,10 @@ public sealed record VpnDnsPlan
             return;
         try
         {
-            ResolvConfFile.Read(ResolvConfPath);
+            var current = ResolvConfFile.Read(ResolvConfPath);
+            if (current.Kind == ResolvConfEntryKind.File && ResolvConfContent.TryReadWriter(current.Content, out var pid, out var other)
+                && pid != Environment.ProcessId && ProcessStartTime.Read(pid) is not null)
+                throw new InvalidOperationException($"{ResolvConfPath} holds the DNS servers of the VPN interface {other} (sharptun, pid {pid}); without resolvconf or systemd-resolved there is room for one VPN's DNS at a time: take {other} down first");
             ResolvConfFile.CheckWritable(ResolvConfPath, inPlace: ResolvConfSetup == ResolvConfSetup.BindMount);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)

@@ -182,6 +182,37 @@ public sealed class VpnDnsPlanTests
         Assert.Contains($"{Path.GetDirectoryName(path)} is not writable: No such file or directory (ENOENT)", error.Message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CheckApplicable_ResolvConfOfAnotherVpn_RefusedWhileThatProcessRuns(bool running)
+    {
+        var directory = Directory.CreateTempSubdirectory("sharptun-dns-");
+        using var other = running ? System.Diagnostics.Process.Start("sleep", "30") : null;
+        try
+        {
+            var path = Path.Combine(directory.FullName, "resolv.conf");
+            var pid = other?.Id ?? int.MaxValue; // no such process
+            File.WriteAllText(path, ResolvConfContent.File("stv1", pid, [IPAddress.Parse("10.9.0.1")], []));
+            var plan = VpnDnsPlan.Create(Client("DNS = 10.2.0.1"), PlainFile with { ResolvConfPath = path }, [])!;
+
+            if (running)
+            {
+                var error = Assert.Throws<InvalidOperationException>(plan.CheckApplicable);
+                Assert.Contains($"{path} holds the DNS servers of the VPN interface stv1 (sharptun, pid {pid}); without resolvconf or systemd-resolved there is room for one VPN's DNS at a time: take stv1 down first", error.Message);
+            }
+            else
+            {
+                plan.CheckApplicable(); // a dead writer's file is not in the way
+            }
+        }
+        finally
+        {
+            other?.Kill();
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void CheckApplicable_ManagedByATool_ChecksNoFile()
     {
