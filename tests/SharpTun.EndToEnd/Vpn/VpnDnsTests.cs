@@ -137,6 +137,7 @@ public sealed class VpnDnsTests : IDisposable
         Assert.Empty(Directory.GetFiles(etc.Outside("/etc"), ".resolv.conf*"));
     }
 
+    /// <summary>Cleanup in the mount namespace the file was replaced in: /etc/resolv.conf is the very file.</summary>
     [Fact]
     public void Up_KilledInAPrivateMountNamespace_CleanupThereBringsTheSymlinkBack()
     {
@@ -149,6 +150,28 @@ public sealed class VpnDnsTests : IDisposable
         up.Signal(9);
         up.WaitForExit();
         var cleanup = etc.Run("dotnet", SharptunProcess.DllPath, "cleanup", "--journal-dir", _lab.Journals.Path);
+
+        Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Empty(_lab.Journals.Journals());
+    }
+
+    /// <summary>
+    /// Cleanup from the host's mount namespace, where /etc/resolv.conf is another file: it finds the
+    /// one it replaced through a process of the private namespace (/proc/PID/root).
+    /// </summary>
+    [Fact]
+    public void Up_KilledInAPrivateMountNamespace_CleanupFromTheHostBringsTheSymlinkBack()
+    {
+        using var etc = PrivateEtcWithManagedResolvConf();
+        var link = etc.Outside("/etc/resolv.conf");
+        var target = new FileInfo(link).LinkTarget!;
+        var up = _lab.Up(_client, ClientConfiguration(), etc.Launcher);
+        Assert.Null(new FileInfo(link).LinkTarget);
+
+        up.Signal(9);
+        up.WaitForExit();
+        var cleanup = SharptunProcess.Run("cleanup", "--journal-dir", _lab.Journals.Path);
 
         Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
         Assert.Equal(target, new FileInfo(link).LinkTarget);

@@ -13,6 +13,8 @@ namespace SharpTun.Host.Journal;
 /// and is restored the same way. A bind mount's file may outlive the mount namespace that saw it at
 /// that path (<c>ip netns exec</c> makes one per command): <see cref="MountSource"/> is where else
 /// it can be found (/etc/netns/NAME/resolv.conf), so that cleanup run from anywhere restores it.
+/// A file replaced in another mount namespace that is still alive (a private /etc) is found
+/// through its processes' /proc/PID/root.
 /// </summary>
 public sealed record ResolvConfChange(
     string Path,
@@ -44,11 +46,33 @@ public sealed record ResolvConfChange(
         }
         if (unchanged)
             return; // never replaced (the process died before the rename), or put back already
+        // Made in another mount namespace that is still alive (a private /etc): its file is reachable.
+        foreach (var candidate in MountNamespaces.PathsInOthers(Path))
+        {
+            if (TryRead(candidate)?.HoldsExactly(Written) == true)
+            {
+                Restore(candidate);
+                return;
+            }
+        }
         if (MountSource is not null && ResolvConfFile.Read(MountSource).Kind == ResolvConfEntryKind.Missing)
             throw new InteropException($"restore {MountSource}", Errno.ENOENT, hint: "the file is gone, and what SharpTun wrote with it");
         var where = MountSource is null ? Path : $"{Path} (or {MountSource})";
         throw new InvalidOperationException(
-            $"{where} no longer holds the file SharpTun wrote (something replaced it since, or it was changed in another mount namespace); left alone. It was {Original} before");
+            $"{where} no longer holds the file SharpTun wrote (something replaced it since, or it was written in a mount namespace that is gone); left alone. It was {Original} before");
+    }
+
+    /// <summary>What <paramref name="path"/> holds, or null when it cannot be read (a process that went away meanwhile).</summary>
+    private static ResolvConfSnapshot? TryRead(string path)
+    {
+        try
+        {
+            return ResolvConfFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private void Restore(string path)

@@ -130,7 +130,7 @@ public sealed class ResolvConfReplacementTests : IDisposable
         var outcome = Assert.Single(report.Outcomes);
         Assert.Equal(UndoResult.Failed, outcome.Result);
         Assert.Equal(
-            $"{ResolvConf} no longer holds the file SharpTun wrote (something replaced it since, or it was changed in another mount namespace); left alone. It was a file of {Hand.Length} bytes before",
+            $"{ResolvConf} no longer holds the file SharpTun wrote (something replaced it since, or it was written in a mount namespace that is gone); left alone. It was a file of {Hand.Length} bytes before",
             outcome.Error);
         Assert.Equal("nameserver 198.51.100.53\n", File.ReadAllText(ResolvConf));
     }
