@@ -39,8 +39,17 @@ public sealed class SharptunProcess : IDisposable
     /// its default first: a test run started in the background by a shell inherits SIGINT ignored,
     /// and a program started with SIGINT ignored keeps ignoring it (as sharptun rightly does).
     /// </summary>
-    public static SharptunProcess StartIn(TestNamespace ns, params string[] arguments) =>
-        new(ns.Start("env", ["--default-signal=INT", "dotnet", DllPath, .. arguments]));
+    public static SharptunProcess StartIn(TestNamespace ns, params string[] arguments) => StartIn(ns, [], arguments);
+
+    /// <summary>
+    /// The same, with <c>ip netns exec</c> started through <paramref name="launcher"/> (e.g.
+    /// <c>nsenter -t PID -m --</c>: in the mount namespace of process PID). The launcher must exec
+    /// the command rather than fork it, so that signals reach sharptun itself.
+    /// </summary>
+    public static SharptunProcess StartIn(TestNamespace ns, IReadOnlyList<string> launcher, params string[] arguments) =>
+        launcher.Count == 0
+            ? new(ns.Start("env", ["--default-signal=INT", "dotnet", DllPath, .. arguments]))
+            : new(SharpTun.TestSupport.Run.Start(launcher[0], [.. launcher.Skip(1), "ip", "netns", "exec", ns.Name, "env", "--default-signal=INT", "dotnet", DllPath, .. arguments]));
 
     public int Id => _process.Id;
 

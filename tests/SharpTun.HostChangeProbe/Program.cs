@@ -6,6 +6,7 @@
 // Run it inside the namespace (ip netns exec NS ...); it prints "ready" when done.
 using System.Net;
 using SharpTun.Host;
+using SharpTun.Host.Resolver;
 using SharpTun.Tun;
 using SharpTun.Vpn.Config;
 using SharpTun.Vpn.Plan;
@@ -24,7 +25,7 @@ if (args is [_, _, "--vpn", var file])
     var configuration = VpnConfigurationFile.Load(file);
     using var netlink = RtNetlink.Open();
     var endpoints = configuration.Peers.Select(p => p.Endpoint?.Address).OfType<IPAddress>();
-    var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtuProbe.Measure(netlink, endpoints));
+    var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtuProbe.Measure(netlink, endpoints), ResolverSetupProbe.Read());
     // Not persistent: the device goes when the probe is killed, the rest stays for cleanup.
     vpnDevice = changes.CreateTun(new TunOptions { Name = configuration.InterfaceName });
     plan.Apply(changes);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Vpn;
+using SharpTun.Host.Resolver;
 using SharpTun.Vpn.Config;
 using SharpTun.Vpn.Plan;
 
@@ -24,7 +25,7 @@ public static class VpnCheckCommand
             if (configuration is null)
                 return ExitCodes.RuntimeError;
             using var logging = Logging.CreateFactory(LogLevel.Warning);
-            var plan = VpnHostPlanner.Create(configuration, VpnSession.MeasureUnderlay(configuration, logging.CreateLogger("vpn")));
+            var plan = VpnHostPlanner.Create(configuration, VpnSession.MeasureUnderlay(configuration, logging.CreateLogger("vpn")), ResolverSetupProbe.Read());
             Console.Out.Write(Format(configuration, plan));
             return ExitCodes.Success;
         });

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Host;
+using SharpTun.Host.Resolver;
 using SharpTun.Tun;
 using SharpTun.Vpn.Config;
 using SharpTun.Vpn.Plan;
@@ -26,12 +27,13 @@ public sealed record VpnSessionOptions
 
 /// <summary>
 /// One VPN interface in the foreground, as <c>sharptun vpn up</c> runs it, in wg-quick's order:
-/// PreUp; create the TUN; addresses, MTU, routes, rules, sysctls and firewall (journaled); start the
+/// PreUp; create the TUN; addresses, MTU, DNS, routes, rules, sysctls and firewall (journaled); start the
 /// engine; PostUp. Then until <c>stopping</c> fires (SIGINT/SIGTERM, <c>vpn down</c>) or the engine
 /// fails, the status is published every second. On the way down: PreDown; stop the engine; undo
 /// every host change and remove the device; PostDown. When bringing it up fails (a hook exits
 /// non-zero, a change is refused, the engine cannot start), what was done is undone, no down hooks
-/// run (as with wg-quick), and the error is thrown.
+/// run (as with wg-quick), and the error is thrown. What can be checked before anything changes (a
+/// device of that name, a resolv.conf that cannot be written) is refused before PreUp.
 /// </summary>
 public static class VpnSession
 {
@@ -79,7 +81,8 @@ public static class VpnSession
         {
             if (changes.LinkExists(name))
                 throw new InvalidOperationException($"a network device named '{name}' already exists (another VPN, or wg-quick's?); take it down first or rename the file");
-            var plan = VpnHostPlanner.Create(configuration, MeasureUnderlay(configuration, logger));
+            var plan = VpnHostPlanner.Create(configuration, MeasureUnderlay(configuration, logger), ResolverSetupProbe.Read());
+            plan.CheckApplicable();
             VpnHooks.Run(configuration, "PreUp", configuration.Interface.PreUp);
             device = changes.CreateTun(new TunOptions { Name = name, Offload = true });
             foreach (var line in plan.Describe())

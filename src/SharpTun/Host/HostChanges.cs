@@ -1,5 +1,8 @@
+using System.Net;
 using Microsoft.Win32.SafeHandles;
 using SharpTun.Host.Journal;
+using SharpTun.Host.Resolver;
+using SharpTun.Interop;
 using SharpTun.Tun;
 
 namespace SharpTun.Host;
@@ -12,6 +15,7 @@ namespace SharpTun.Host;
 /// thread. Only changes SharpTun actually made are recorded: attaching to an existing device or
 /// setting an MTU a link already has records nothing. Changes made through files and programs
 /// rather than netlink (sysctls, nftables tables) are made from a thread in that same namespace.
+/// Files (/etc/resolv.conf) belong to the mount namespace of the process instead.
 /// Thread-safe.
 /// </summary>
 public sealed class HostChanges : IDisposable
@@ -194,6 +198,72 @@ public sealed class HostChanges : IDisposable
     }
 
     /// <summary>
+    /// Replaces the resolver configuration <paramref name="path"/> (/etc/resolv.conf) with
+    /// <paramref name="content"/>: written to a temporary file beside it and renamed over it, so
+    /// readers never see half a file. A bind mount there (a container's, <c>ip netns exec</c>'s)
+    /// cannot be renamed over, so it is rewritten in place instead. Undo restores what was there
+    /// byte for byte (a symlink as a symlink), unless it was replaced again since.
+    /// </summary>
+    public void ReplaceResolvConf(string path, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        lock (_lock)
+        {
+            ThrowIfUndone();
+            var original = ResolvConfFile.Read(path);
+            var mounts = MountTable.ReadCurrent();
+            var change = new ResolvConfChange(path, ResolvConfFile.TemporaryPathFor(path), content, original);
+            if (mounts.IsMountPoint(path))
+                change = change with { InPlace = true, MountSource = mounts.SourcePathOf(path) };
+            try
+            {
+                Apply(change, () => WriteResolvConf(change));
+            }
+            catch (InteropException e) when (e.Errno == Errno.EBUSY && !change.InPlace)
+            {
+                // Mounted over after all (since the mount table was read): the journal says so too.
+                change = change with { InPlace = true, MountSource = MountTable.ReadCurrent().SourcePathOf(path) };
+                Apply(change, () => WriteResolvConf(change));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands DNS lines to resolvconf(8) the way wg-quick does (<c>resolvconf -a RECORD -m 0 -x</c>:
+    /// metric 0, exclusive); undo deletes the record (<c>resolvconf -d RECORD -f</c>).
+    /// </summary>
+    public void AddResolvconfRecord(string program, string record, string lines)
+    {
+        lock (_lock)
+            Apply(new ResolvconfRecordChange(program, record), () => ResolverCommand.Run(program, ["-a", record, "-m", "0", "-x"], lines));
+    }
+
+    /// <summary>
+    /// Gives systemd-resolved DNS servers and domains for <paramref name="link"/> (<c>resolvectl dns</c>,
+    /// and <c>resolvectl domain</c> when there are domains; <c>~.</c> routes every query there);
+    /// undo is <c>resolvectl revert</c>.
+    /// </summary>
+    public void SetResolvedLinkDns(string program, string link, IReadOnlyList<IPAddress> servers, IReadOnlyList<string> domains)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        ArgumentNullException.ThrowIfNull(domains);
+        lock (_lock)
+        {
+            ThrowIfUndone();
+            InOwnNamespace(() =>
+            {
+                Apply(new ResolvedLinkChange(program, link), () =>
+                {
+                    ResolverCommand.Run(program, ["dns", link, .. servers.Select(s => s.ToString())]);
+                    if (domains.Count > 0)
+                        ResolverCommand.Run(program, ["domain", link, .. domains]);
+                });
+                return 0;
+            });
+        }
+    }
+
+    /// <summary>
     /// Reverts every change, newest first, and deletes the journal. Call it on normal exit and on
     /// SIGINT/SIGTERM; later calls return an empty report and further changes are refused.
     /// </summary>
@@ -233,6 +303,14 @@ public sealed class HostChanges : IDisposable
             _netlink.Dispose();
             _namespace.Dispose();
         }
+    }
+
+    private static void WriteResolvConf(ResolvConfChange change)
+    {
+        if (change.InPlace)
+            ResolvConfFile.RewriteInPlace(change.Path, change.Written);
+        else
+            ResolvConfFile.ReplaceAtomically(change.Path, change.TemporaryPath, change.Written, change.Original);
     }
 
     /// <summary>Journal first, then apply; a failed apply is marked so undo will not touch what was already there.</summary>

@@ -56,7 +56,23 @@ public sealed class VpnLab : IDisposable
     /// same file in place (a running program's bind mount holds the file, not the path). The
     /// directory goes on dispose.
     /// </summary>
-    public void HostsFile(TestNamespace ns, string entries)
+    public void HostsFile(TestNamespace ns, string entries) =>
+        File.WriteAllText(Path.Combine(NamespaceEtc(ns), "hosts"), "127.0.0.1 localhost\n::1 localhost\n" + entries);
+
+    /// <summary>
+    /// Gives <paramref name="ns"/> its own /etc/resolv.conf, as <see cref="HostsFile"/> does /etc/hosts,
+    /// and returns its path on the host (/etc/netns/NAME/resolv.conf). Programs started in the
+    /// namespace then see it, and only it, at /etc/resolv.conf: a bind mount, which rename(2) cannot replace.
+    /// </summary>
+    public string ResolvConf(TestNamespace ns, byte[] content)
+    {
+        var path = Path.Combine(NamespaceEtc(ns), "resolv.conf");
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    /// <summary>/etc/netns/NAME, which <c>ip netns exec NAME</c> bind-mounts file by file over /etc; removed on dispose.</summary>
+    private string NamespaceEtc(TestNamespace ns)
     {
         var directory = Path.Combine("/etc/netns", ns.Name);
         if (!Directory.Exists(directory))
@@ -64,7 +80,7 @@ public sealed class VpnLab : IDisposable
             Directory.CreateDirectory(directory);
             Own(new Removed(directory));
         }
-        File.WriteAllText(Path.Combine(directory, "hosts"), "127.0.0.1 localhost\n::1 localhost\n" + entries);
+        return directory;
     }
 
     /// <summary>Writes a wg-quick file readable only by its owner (as <c>vpn up</c> expects) and returns its path.</summary>
@@ -81,9 +97,15 @@ public sealed class VpnLab : IDisposable
     public string RunDirectory(TestNamespace ns) => Path.Combine(_files.FullName, "run-" + ns.Name);
 
     /// <summary>Starts <c>sharptun vpn up FILE</c> in <paramref name="ns"/> and waits until the interface is up.</summary>
-    public SharptunProcess Up(TestNamespace ns, string file)
+    public SharptunProcess Up(TestNamespace ns, string file) => Up(ns, file, launcher: []);
+
+    /// <summary>
+    /// The same, started through <paramref name="launcher"/> (a command that runs the rest of its
+    /// arguments, such as <c>nsenter -t PID -m --</c> to run it in a private mount namespace).
+    /// </summary>
+    public SharptunProcess Up(TestNamespace ns, string file, IReadOnlyList<string> launcher)
     {
-        var process = Own(SharptunProcess.StartIn(ns, "vpn", "up", file, "--journal-dir", Journals.Path, "--run-dir", RunDirectory(ns)));
+        var process = Own(SharptunProcess.StartIn(ns, launcher, "vpn", "up", file, "--journal-dir", Journals.Path, "--run-dir", RunDirectory(ns)));
         process.WaitForStandardError($"{Path.GetFileNameWithoutExtension(file)} is up", CommandTimeout);
         return process;
     }

@@ -17,8 +17,18 @@ namespace SharpTun.Host.Journal;
 [JsonDerivedType(typeof(NetworkNamespaceChange), "netns")]
 [JsonDerivedType(typeof(SysctlChange), "sysctl")]
 [JsonDerivedType(typeof(NftablesTableChange), "nftables-table")]
+[JsonDerivedType(typeof(ResolvConfChange), "resolv-conf")]
+[JsonDerivedType(typeof(ResolvconfRecordChange), "resolvconf-record")]
+[JsonDerivedType(typeof(ResolvedLinkChange), "resolved-link")]
 public abstract record HostChange
 {
+    /// <summary>
+    /// True for a change that does not go away with the network namespace it was made from (a
+    /// file such as /etc/resolv.conf): cleanup undoes it even when that namespace is gone.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool OutlivesNetworkNamespace => false;
+
     /// <summary>
     /// Reverts the change in the namespace <paramref name="context"/> acts in. May throw
     /// <see cref="Interop.InteropException"/>; "already gone" errors (ENOENT, ESRCH, ENODEV,

@@ -8,7 +8,10 @@ public enum OrphanAction
     /// <summary>The recorded changes were undone (see <see cref="OrphanCleanupResult.Report"/>).</summary>
     Undone,
 
-    /// <summary>The namespace no longer exists; its changes went with it. The journal was removed.</summary>
+    /// <summary>
+    /// The namespace no longer exists; its changes went with it, and those that outlive it (files)
+    /// were undone (see <see cref="OrphanCleanupResult.Report"/>). The journal was removed.
+    /// </summary>
     NamespaceGone,
 
     /// <summary>The journal had no readable header, so its owner died before recording a change. It was removed.</summary>
@@ -24,7 +27,8 @@ public sealed record OrphanCleanupResult(string JournalPath, int? Pid, string Na
         return Action switch
         {
             OrphanAction.Undone => $"{owner}: {Report.Outcomes.Count} change(s) undone{(Report.Succeeded ? "" : " with failures")}{Environment.NewLine}{Report}",
-            OrphanAction.NamespaceGone => $"{owner}: the namespace is gone, and its changes with it; journal removed",
+            OrphanAction.NamespaceGone when Report.Outcomes.Count == 0 => $"{owner}: the namespace is gone, and its changes with it; journal removed",
+            OrphanAction.NamespaceGone => $"{owner}: the namespace is gone, and its changes with it; {Report.Outcomes.Count} change(s) outside it undone{(Report.Succeeded ? "" : " with failures")}{Environment.NewLine}{Report}",
             _ => $"{owner}: nothing recorded; journal removed",
         };
     }
@@ -85,11 +89,28 @@ public static class OrphanCleanup
             report = UndoIfSameNamespace(header, newestFirst, contents.Notes);
         else if (NetworkNamespaces.FindPath(header.Namespace) is { } namespacePath)
             report = NetworkNamespaces.RunInside(namespacePath, () => UndoIfSameNamespace(header, newestFirst, contents.Notes));
-        File.Delete(path);
         var namespaceName = header.NamespaceName ?? header.Namespace.ToString();
-        return report is null
-            ? new(path, header.Pid, namespaceName, OrphanAction.NamespaceGone, new UndoReport([], contents.Notes))
-            : new(path, header.Pid, namespaceName, OrphanAction.Undone, report);
+        if (report is null)
+        {
+            report = UndoOutlivingChanges(newestFirst, contents.Notes);
+            File.Delete(path);
+            return new(path, header.Pid, namespaceName, OrphanAction.NamespaceGone, report);
+        }
+        File.Delete(path);
+        return new(path, header.Pid, namespaceName, OrphanAction.Undone, report);
+    }
+
+    /// <summary>
+    /// The namespace took everything made inside it along, but not the changes that outlive it
+    /// (/etc/resolv.conf): those are undone here, in the caller's namespace.
+    /// </summary>
+    private static UndoReport UndoOutlivingChanges(List<HostChange> newestFirst, IReadOnlyList<string> notes)
+    {
+        var outliving = newestFirst.FindAll(change => change.OutlivesNetworkNamespace);
+        if (outliving.Count == 0)
+            return new UndoReport([], notes);
+        using var context = new UndoContext();
+        return HostJournal.UndoAll(outliving, context, notes);
     }
 
     /// <summary>

@@ -41,17 +41,27 @@ public sealed record VpnHostPlan
 
     public IReadOnlyList<VpnSysctlSetting> Sysctls { get; init; } = [];
 
+    /// <summary>How the configuration's DNS servers reach the resolver; null when it has none.</summary>
+    public VpnDnsPlan? Dns { get; init; }
+
     /// <summary>The nftables table for MSS clamping, the policy-routing helpers and masquerading.</summary>
     public NftablesTable? Firewall { get; init; }
 
-    /// <summary>What the plan deliberately leaves to the user (DNS, other firewalls).</summary>
+    /// <summary>What the plan deliberately leaves to the user (other firewalls) or the user should know.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>
+    /// Checks, changing nothing, what can be known before any change to make <see cref="Apply"/>
+    /// fail halfway (the DNS step's file is not writable), so that <c>vpn up</c> refuses before the
+    /// tunnel goes up. Throws an <see cref="InvalidOperationException"/> saying what and why.
+    /// </summary>
+    public void CheckApplicable() => Dns?.CheckApplicable();
+
+    /// <summary>
     /// Makes the changes on the existing interface <see cref="Interface"/> (the caller creates the
-    /// TUN): its own parameters, addresses, MTU and link up, routes, rules, sysctls, then the
-    /// nftables table. A failure throws; what was already done stays journaled for
-    /// <see cref="HostChanges.Undo"/>.
+    /// TUN): its own parameters, addresses, MTU and link up, DNS (where wg-quick sets it), routes,
+    /// rules, sysctls, then the nftables table. A failure throws; what was already done stays
+    /// journaled for <see cref="HostChanges.Undo"/>.
     /// </summary>
     public void Apply(HostChanges changes)
     {
@@ -71,6 +81,7 @@ public sealed record VpnHostPlan
             changes.AddAddress(Interface, address);
         changes.SetMtu(Interface, Mtu);
         changes.SetLinkUp(Interface, up: true);
+        Dns?.Apply(changes);
         foreach (var route in Routes)
             changes.AddRoute(route);
         foreach (var rule in Rules)
@@ -90,6 +101,8 @@ public sealed record VpnHostPlan
         foreach (var address in Addresses)
             lines.Add($"ip {FamilyFlag(address.Address.AddressFamily)} address add {address} dev {Interface}");
         lines.Add($"ip link set mtu {Mtu} up dev {Interface}    # {MtuReason}");
+        if (Dns is not null)
+            lines.AddRange(Dns.Describe());
         foreach (var route in Routes)
             lines.Add($"ip {FamilyFlag(route.Destination.BaseAddress.AddressFamily)} route add {route}");
         foreach (var rule in Rules)

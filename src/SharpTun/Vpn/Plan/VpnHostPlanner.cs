@@ -2,16 +2,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using SharpTun.Host;
+using SharpTun.Host.Resolver;
 using SharpTun.Vpn.Config;
 
 namespace SharpTun.Vpn.Plan;
 
 /// <summary>
-/// Computes the <see cref="VpnHostPlan"/> for a configuration: a pure function of the configuration
-/// and the MTU found on the host, so every case is tested without touching one. It follows
-/// wg-quick(8)'s <c>cmd_up</c>: addresses; the MTU (explicit, or the underlying route's minus 80);
-/// a route into the interface for every AllowedIPs prefix, longest first; and for a /0 with
-/// <c>Table = auto</c>, policy routing by firewall mark instead of a default route.
+/// Computes the <see cref="VpnHostPlan"/> for a configuration: a pure function of the configuration,
+/// the MTU found on the host and how its resolver is set up, so every case is tested without
+/// touching one. It follows wg-quick(8)'s <c>cmd_up</c>: addresses; the MTU (explicit, or the
+/// underlying route's minus 80); DNS (<see cref="VpnDnsPlan"/>); a route into the interface for
+/// every AllowedIPs prefix, longest first; and for a /0 with <c>Table = auto</c>, policy routing
+/// by firewall mark instead of a default route.
 /// </summary>
 public static class VpnHostPlanner
 {
@@ -33,10 +35,11 @@ public static class VpnHostPlanner
     /// </summary>
     public const string NoLinkLocalAddressMode = "1";
 
-    public static VpnHostPlan Create(VpnConfiguration configuration, VpnUnderlayMtu underlay)
+    public static VpnHostPlan Create(VpnConfiguration configuration, VpnUnderlayMtu underlay, ResolverSetup resolver)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(underlay);
+        ArgumentNullException.ThrowIfNull(resolver);
         var name = configuration.InterfaceName;
         var settings = configuration.Interface;
         VpnFirewallRuleset.ValidateName(name);
@@ -102,8 +105,7 @@ public static class VpnHostPlanner
                 sysctls.Add(new VpnSysctlSetting("net.ipv6.conf.all.forwarding", "1", $"Masquerade: forward IPv6 between {name} and {outInterface}"));
             notes.Add($"forwarding between {name} and {outInterface} is switched on; a firewall that drops forwarded packets must allow them itself");
         }
-        if (settings.DnsServers.Count > 0 || settings.DnsSearchDomains.Count > 0)
-            notes.Add($"DNS ({string.Join(", ", [.. settings.DnsServers.Select(s => s.ToString()), .. settings.DnsSearchDomains])}) is not applied: sharptun leaves the resolver alone (use PostUp = resolvectl dns %i ... or resolvconf)");
+        var dns = VpnDnsPlan.Create(configuration, resolver, notes);
 
         return new VpnHostPlan
         {
@@ -116,6 +118,7 @@ public static class VpnHostPlanner
             Rules = rules,
             FirewallMark = mark,
             Sysctls = sysctls,
+            Dns = dns,
             Firewall = new NftablesTable("inet", NftablesTable.NameFor(name), firewall.ToString()),
             Notes = notes,
         };

@@ -1,5 +1,6 @@
 using System.Reflection;
 using SharpTun.Host;
+using SharpTun.Host.Resolver;
 using SharpTun.Host.Journal;
 using SharpTun.TestSupport;
 using SharpTun.Tun;
@@ -26,6 +27,9 @@ public sealed class VpnHostPlanApplyTests : IDisposable
         AllowedIPs = 0.0.0.0/0, ::/0
         Endpoint = 192.0.2.1:51820
         """;
+
+    /// <summary>A plain /etc/resolv.conf and no resolver manager (the configurations here have no DNS).</summary>
+    private static readonly ResolverSetup PlainResolver = new();
 
     private readonly DirectoryInfo _files = Directory.CreateTempSubdirectory("sharptun-vpn-plan-");
 
@@ -57,7 +61,7 @@ public sealed class VpnHostPlanApplyTests : IDisposable
         {
             using var changes = HostChanges.Open(directory.Path);
             using var netlink = RtNetlink.Open();
-            var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtuProbe.Measure(netlink, [System.Net.IPAddress.Parse("192.0.2.1")]));
+            var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtuProbe.Measure(netlink, [System.Net.IPAddress.Parse("192.0.2.1")]), PlainResolver);
             Assert.Equal("1400 of the route to 192.0.2.1 via eth0, minus 80", plan.MtuReason);
             using (changes.CreateTun(new TunOptions { Name = "stv0" }))
             {
@@ -155,7 +159,7 @@ public sealed class VpnHostPlanApplyTests : IDisposable
         var report = server.RunInside(() =>
         {
             using var changes = HostChanges.Open(directory.Path);
-            VpnHostPlanner.Create(configuration, VpnUnderlayMtu.Unknown).Apply(changes);
+            VpnHostPlanner.Create(configuration, VpnUnderlayMtu.Unknown, PlainResolver).Apply(changes);
 
             var ping = peer.Exec("ping -c 1 -W 5 203.0.113.2");
             Assert.True(ping.ExitCode == 0, ping.ToString());

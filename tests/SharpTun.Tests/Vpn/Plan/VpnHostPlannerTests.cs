@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SharpTun.Host;
+using SharpTun.Host.Resolver;
 using SharpTun.Vpn.Config;
 using SharpTun.Vpn.Plan;
 using static SharpTun.Tests.Vpn.Config.TestKeys;
@@ -10,6 +11,9 @@ namespace SharpTun.Tests.Vpn.Plan;
 public sealed class VpnHostPlannerTests
 {
     private static readonly VpnUnderlayMtu Ethernet = new(1500, "route to 185.159.157.10 via eth0");
+
+    /// <summary>A plain /etc/resolv.conf and no resolver manager, as on this Debian machine.</summary>
+    private static readonly ResolverSetup PlainResolver = new();
 
     private static VpnConfiguration Parse(string text) => VpnConfigurationParser.Parse(text, "stv0", "stv0.conf");
 
@@ -29,7 +33,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_FullTunnelClient_UsesWgQuickPolicyRouting()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, ::/0"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, ::/0"), Ethernet, PlainResolver);
 
         Assert.Equal("stv0", plan.Interface);
         Assert.Equal([InterfaceAddress.Parse("10.2.0.2/32"), InterfaceAddress.Parse("fc00:bbbb:bbbb:bb01::2/128")], plan.Addresses);
@@ -61,7 +65,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_Ipv4OnlyDefault_PolicyRoutesIpv4AndRoutesTheRest()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, fd00:1::/64"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, fd00:1::/64"), Ethernet, PlainResolver);
 
         Assert.Equal(
             [new Route { Destination = Net("fd00:1::/64"), Device = "stv0" }, new Route { Destination = Net("0.0.0.0/0"), Device = "stv0", Table = 51820 }],
@@ -73,7 +77,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_Ipv6OnlyDefault_NeedsNoSrcValidMark()
     {
-        var plan = VpnHostPlanner.Create(Client("::/0"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("::/0"), Ethernet, PlainResolver);
 
         Assert.Equal(2, plan.Rules.Count);
         Assert.All(plan.Rules, rule => Assert.Equal(AddressFamily.InterNetworkV6, rule.Family));
@@ -83,7 +87,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_ExplicitFwMark_IsAlsoTheTable()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "FwMark = 0x1234"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "FwMark = 0x1234"), Ethernet, PlainResolver);
 
         Assert.Equal(0x1234u, plan.FirewallMark);
         Assert.Equal(0x1234u, plan.Routes.Single().Table);
@@ -95,7 +99,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_SplitTunnel_RoutesLongestPrefixFirstInMain()
     {
-        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8, 10.1.2.0/24, 192.168.7.7/32, fd00::/48"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8, 10.1.2.0/24, 192.168.7.7/32, fd00::/48"), Ethernet, PlainResolver);
 
         Assert.Equal(["fd00::/48 dev stv0", "192.168.7.7/32 dev stv0", "10.1.2.0/24 dev stv0", "10.0.0.0/8 dev stv0"], plan.Routes.Select(r => r.ToString()));
         Assert.Empty(plan.Rules);
@@ -121,7 +125,7 @@ public sealed class VpnHostPlannerTests
             AllowedIPs = 10.8.0.3/32, 192.168.50.0/24
             """);
 
-        var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtu.Unknown);
+        var plan = VpnHostPlanner.Create(configuration, VpnUnderlayMtu.Unknown, PlainResolver);
 
         Assert.Equal(1420, plan.Mtu);
         Assert.Equal("no route to an endpoint and no default route: 1500 minus 80", plan.MtuReason);
@@ -137,7 +141,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_MasqueradeIpv4Only_LeavesIpv6ForwardingAlone()
     {
-        var plan = VpnHostPlanner.Create(Parse($"[Interface]\nPrivateKey = {ServerPrivate}\nAddress = 10.8.0.1/24\nMasquerade = eth0\n"), Ethernet);
+        var plan = VpnHostPlanner.Create(Parse($"[Interface]\nPrivateKey = {ServerPrivate}\nAddress = 10.8.0.1/24\nMasquerade = eth0\n"), Ethernet, PlainResolver);
 
         Assert.Equal(["net.ipv4.ip_forward"], plan.Sysctls.Select(s => s.Name));
     }
@@ -146,7 +150,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_MasqueradeOnTheTunnelItself_NatsEverythingForwardedIntoIt()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "Masquerade = stv0"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "Masquerade = stv0"), Ethernet, PlainResolver);
 
         Assert.Contains("        oifname \"stv0\" masquerade\n", plan.Firewall!.Body);
     }
@@ -154,7 +158,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_TableOff_AddsNoRoutesOrRules()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, 10.0.0.0/8", "Table = off"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, 10.0.0.0/8", "Table = off"), Ethernet, PlainResolver);
 
         Assert.Empty(plan.Routes);
         Assert.Empty(plan.Rules);
@@ -166,7 +170,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_TableNumber_PutsEveryPrefixThereWithoutPolicyRouting()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, 10.0.0.0/8", "Table = 1234"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0, 10.0.0.0/8", "Table = 1234"), Ethernet, PlainResolver);
 
         Assert.Equal(["10.0.0.0/8 dev stv0 table 1234", "0.0.0.0/0 dev stv0 table 1234"], plan.Routes.Select(r => r.ToString()));
         Assert.Empty(plan.Rules);
@@ -177,7 +181,7 @@ public sealed class VpnHostPlannerTests
     {
         var configuration = Parse($"[Interface]\nPrivateKey = {AlicePrivate}\nAddress = 10.8.0.2/24\nTable = main\n[Peer]\nPublicKey = {ServerPublic}\nAllowedIPs = 10.8.0.0/24, 0.0.0.0/0\n");
 
-        var plan = VpnHostPlanner.Create(configuration, Ethernet);
+        var plan = VpnHostPlanner.Create(configuration, Ethernet, PlainResolver);
 
         Assert.Equal(["0.0.0.0/0 dev stv0"], plan.Routes.Select(r => r.ToString()));
     }
@@ -189,7 +193,7 @@ public sealed class VpnHostPlannerTests
     [InlineData(100, "", 68)]
     public void Create_Mtu_ExplicitOrUnderlayMinus80(int underlay, string extra, int expected)
     {
-        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8", extra), new VpnUnderlayMtu(underlay, "route to x via eth0"));
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8", extra), new VpnUnderlayMtu(underlay, "route to x via eth0"), PlainResolver);
 
         Assert.Equal(expected, plan.Mtu);
     }
@@ -197,18 +201,23 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Create_TcpTransport_KeepsTheMarkOnTcpConnections()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "Transport = tcp"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0", "Transport = tcp"), Ethernet, PlainResolver);
 
         Assert.Contains("meta l4proto tcp meta mark set ct mark", plan.Firewall!.Body);
         Assert.Contains("meta l4proto tcp meta mark 0xca6c ct mark set meta mark", plan.Firewall.Body);
     }
 
     [Fact]
-    public void Create_Dns_IsNotedAsNotApplied()
+    public void Create_Dns_IsAppliedAfterTheLinkIsUpAndBeforeTheRoutes()
     {
-        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8", "DNS = 10.2.0.1, corp.example"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8", "DNS = 10.2.0.1, corp.example"), Ethernet, PlainResolver);
 
-        Assert.StartsWith("DNS (10.2.0.1, corp.example) is not applied", Assert.Single(plan.Notes));
+        Assert.Equal(VpnDnsBackend.ResolvConfFile, plan.Dns!.Backend);
+        Assert.Empty(plan.Notes);
+        var lines = plan.Describe();
+        var link = lines.ToList().FindIndex(l => l.StartsWith("ip link set mtu", StringComparison.Ordinal));
+        Assert.StartsWith(@"printf 'nameserver 10.2.0.1\nsearch corp.example\n' > /etc/resolv.conf    # ", lines[link + 1]);
+        Assert.StartsWith("ip -4 route add 10.0.0.0/8", lines[link + 2]);
     }
 
     [Fact]
@@ -217,13 +226,13 @@ public sealed class VpnHostPlannerTests
         var configuration = Client("10.0.0.0/8");
         var quoted = configuration with { Interface = configuration.Interface with { Masquerade = "a\"b" } };
 
-        Assert.Throws<ArgumentException>(() => VpnHostPlanner.Create(quoted, Ethernet));
+        Assert.Throws<ArgumentException>(() => VpnHostPlanner.Create(quoted, Ethernet, PlainResolver));
     }
 
     [Fact]
     public void Create_AnyConfiguration_TheInterfaceGetsNoIpv6LinkLocalAddress()
     {
-        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8"), Ethernet, PlainResolver);
 
         var setting = Assert.Single(plan.InterfaceSysctls);
         Assert.Equal("net.ipv6.conf.stv0.addr_gen_mode", setting.Name);
@@ -236,7 +245,7 @@ public sealed class VpnHostPlannerTests
     [InlineData("wg+1")]
     public void Create_NameASysctlCannotSpell_LeavesTheLinkLocalAddress(string name)
     {
-        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8") with { InterfaceName = name }, Ethernet);
+        var plan = VpnHostPlanner.Create(Client("10.0.0.0/8") with { InterfaceName = name }, Ethernet, PlainResolver);
 
         Assert.Empty(plan.InterfaceSysctls);
     }
@@ -244,7 +253,7 @@ public sealed class VpnHostPlannerTests
     [Fact]
     public void Describe_FullTunnelClient_PrintsTheEquivalentCommands()
     {
-        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0"), Ethernet);
+        var plan = VpnHostPlanner.Create(Client("0.0.0.0/0"), Ethernet, PlainResolver);
 
         Assert.Equal(
             [
