@@ -38,6 +38,46 @@ public sealed class WireGuardGoInteropTests
     }
 
     [Fact]
+    public void BulkTransfers_ArriveIntact_UploadOverV4_DownloadOverV6()
+    {
+        // Our side cuts the kernel's TCP super-packets into segments and joins received segments
+        // into super-packets whose checksum the kernel then trusts: the bytes must come out whole.
+        using var bed = new WireGuardGoTestbed(weKnowTheirEndpoint: true, theyKnowOurEndpoint: false);
+        var directory = Directory.CreateTempSubdirectory("sharptun-wg-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "random");
+            File.WriteAllBytes(file, RandomBytes(24 << 20));
+            var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+
+            using var sink = bed.GoNamespace.Start("sh", ["-c", $"socat -u TCP-LISTEN:7000,bind={WireGuardGoTestbed.GoTunnel4} - | sha256sum > {file}.up"]);
+            WaitForListener(bed, 7000);
+            var upload = bed.OurNamespace.Exec($"socat -u FILE:{file} TCP:{WireGuardGoTestbed.GoTunnel4}:7000", CommandTimeout);
+            Assert.True(upload.ExitCode == 0, upload.ToString());
+            Assert.True(sink.WaitForExit(30_000));
+            Assert.StartsWith(expected, File.ReadAllText(file + ".up"));
+
+            using var source = bed.GoNamespace.Start("socat", ["-u", $"FILE:{file}", $"TCP6-LISTEN:7001,bind=[{WireGuardGoTestbed.GoTunnel6}]"]);
+            WaitForListener(bed, 7001);
+            var download = bed.OurNamespace.Exec("sh", ["-c", $"socat -u TCP6:[{WireGuardGoTestbed.GoTunnel6}]:7001 - | sha256sum"], CommandTimeout);
+            Assert.True(download.ExitCode == 0, download.ToString());
+            Assert.StartsWith(expected, download.StandardOutput);
+            Assert.Equal(0, bed.Device.Counters.InvalidMessages);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        new Random(17).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
     public void TheyInitiate_PingBothWays_V4AndV6_AndRoamingEndpointIsLearned()
     {
         using var bed = new WireGuardGoTestbed(weKnowTheirEndpoint: false, theyKnowOurEndpoint: true);

@@ -48,7 +48,8 @@ internal sealed class WireGuardGoTestbed : IDisposable
 
             Device = OurNamespace.RunInside(() =>
             {
-                _tun = LinuxTunDevice.Create(new TunOptions { Name = "stw0" });
+                // With offload, as `vpn up` opens it: bulk transfers go through segmentation and coalescing.
+                _tun = LinuxTunDevice.Create(new TunOptions { Name = "stw0", Offload = true });
                 OurNamespace.Ip("addr add 10.200.0.2/24 dev stw0");
                 OurNamespace.Ip("addr add fd20::2/64 dev stw0 nodad");
                 OurNamespace.Ip("link set stw0 mtu 1420 up");
@@ -56,6 +57,7 @@ internal sealed class WireGuardGoTestbed : IDisposable
                 {
                     PrivateKey = ourKey,
                     ListenPort = OurPort,
+                    TunOffload = true,
                     Peers = [new WireGuardPeerOptions
                     {
                         PublicKey = goKey.DerivePublic(),
