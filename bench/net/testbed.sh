@@ -6,6 +6,10 @@
 #   stop_daemon NAME               stops NAME's process group (TERM, KILL after 5 s) before the exit
 #   wait_log NAME PATTERN [SECS]   waits until NAME's log matches the extended regex PATTERN
 #   daemon_ticks NAME...           CPU time (utime + stime, clock ticks) of the named daemons' processes
+#   foreign_snapshot FILE          CPU time of each user process outside the two namespaces (other
+#                                  work on the machine, which skews a measurement on few cores)
+#   foreign_ticks BEFORE AFTER     CPU ticks they used between two snapshots (those that exited in
+#                                  between are missed)
 #   wait_listen NS PORT NAME       waits until NAME listens on TCP PORT in namespace NS
 #   start_dante_and_redsocks       dante (as nobody) on 127.0.0.1:$SOCKS_PORT and redsocks on
 #                                  127.0.0.1:$REDSOCKS_PORT in the client namespace
@@ -86,6 +90,22 @@ daemon_ticks() { # name...
     BEGIN { n = split(groups, g, " "); for (i = 1; i <= n; i++) want[g[i]] = 1 }
     { sub(/^.*\) /, ""); if ($3 in want) sum += $12 + $13 }   # the fields after "pid (comm) "
     END { print sum + 0 }'
+}
+
+foreign_snapshot() { # file
+  local ours
+  ours="$(stat -Lc %i "/run/netns/$C") $(stat -Lc %i "/run/netns/$R")"
+  # Lines "/proc/PID/ns net:[INODE]" from find, then the stat lines; kernel threads (PF_KTHREAD,
+  # 0x200000 in the flags field) are left out: they run for everyone, ours included.
+  { find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' -printf '%h %l\n' 2>/dev/null || true
+    cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v ours="$ours" '
+    BEGIN { n = split(ours, o, " "); for (i = 1; i <= n; i++) mine["net:[" o[i] "]"] = 1 }
+    $1 ~ /^\/proc\// { split($1, f, "/"); if ($2 in mine) skip[f[3]] = 1; next }
+    { pid = $1; sub(/^.*\) /, ""); if (!(pid in skip) && int($7 / 2097152) % 2 == 0) print pid, $12 + $13 }' >"$1"
+}
+
+foreign_ticks() { # before after
+  awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) sum += d } END { print sum + 0 }' "$1" "$2"
 }
 
 wait_listen() { # namespace port name

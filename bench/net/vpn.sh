@@ -214,17 +214,26 @@ declare -A targs tname
 targs[up1]=""; targs[down1]="-R"; targs[up4]="-P 4"; targs[down4]="-P 4 -R"
 tname[up1]="1 stream, client->remote"; tname[down1]="1 stream, remote->client (-R)"
 tname[up4]="4 streams, client->remote"; tname[down4]="4 streams, remote->client (-R)"
-declare -A gbps retr cpugb cpupct drops rtt_avg rtt_p50 rtt_loss
+declare -A gbps retr cpugb cpupct drops rtt_avg rtt_p50 rtt_loss others
+
+# Cores' worth of CPU that processes outside the namespaces used from t0 to t1 (from the snapshots).
+others_cores() { # t0 t1
+  awk -v d="$(foreign_ticks "$tmp/others.before" "$tmp/others.after")" -v hz="$hz" -v t0="$1" -v t1="$2" \
+    'BEGIN { printf "%.2f", d / hz / (t1 - t0) }'
+}
 
 measure_path() { # path
   local p="$1" t f before after t0 t1 d0 d1 v
   for t in "${tests[@]}"; do
     f="$tmp/$p-$t.json"
     ensure_iperf3_server
+    foreign_snapshot "$tmp/others.before"
     d0=$(rcvbuf_drops); before=$(tunnel_ticks "$p"); t0=$(date +%s.%N)
     # shellcheck disable=SC2086
     timeout -k 5 "$limit" ip netns exec "$C" iperf3 -c "${target[$p]}" -p "$IPERF_PORT" -t "$secs" ${targs[$t]} -J >"$f" 2>>"$tmp/$p.stderr" || true
     t1=$(date +%s.%N); after=$(tunnel_ticks "$p"); d1=$(rcvbuf_drops)
+    foreign_snapshot "$tmp/others.after"
+    others[$p,$t]=$(others_cores "$t0" "$t1")
     v=$(jq -r '.end.sum_received.bits_per_second // empty' "$f" 2>/dev/null || true)
     if [ -n "$v" ]; then
       local bytes
@@ -240,17 +249,20 @@ measure_path() { # path
       gbps[$p,$t]=fail
       echo "  $p $t failed: $(jq -r '.error // empty' "$f" 2>/dev/null | head -1)" >&2
     fi
-    printf '  %-28s %-32s %8s Gbps  %6s s/GB\n' "${label[$p]}" "${tname[$t]}" "${gbps[$p,$t]}" "${cpugb[$p,$t]:--}" >&2
+    printf '  %-28s %-32s %8s Gbps  %6s s/GB  (other processes: %s cores)\n' "${label[$p]}" "${tname[$t]}" "${gbps[$p,$t]}" "${cpugb[$p,$t]:--}" "${others[$p,$t]}" >&2
     sleep 1
   done
   f="$tmp/$p-ping.txt"
+  foreign_snapshot "$tmp/others.before"; t0=$(date +%s.%N)
   timeout -k 5 "$limit" ip netns exec "$C" ping -n -c "$pings" -i 0.01 -W 1 "${target[$p]}" >"$f" 2>&1 || true
+  t1=$(date +%s.%N); foreign_snapshot "$tmp/others.after"
+  others[$p,ping]=$(others_cores "$t0" "$t1")
   read -r rtt_avg[$p] rtt_p50[$p] rtt_loss[$p] < <(
     sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' "$f" | sort -n | awk -v sent="$pings" '
       { t[NR] = $1; sum += $1 }
       END { if (NR == 0) { print "fail fail 100"; exit }
             printf "%.0f %.0f %.1f\n", 1000 * sum / NR, 1000 * t[int((NR + 1) / 2)], 100 * (sent - NR) / sent }')
-  printf '  %-28s %-32s %8s us avg, %s us p50, %s%% lost\n' "${label[$p]}" "ping, $pings x 10 ms" "${rtt_avg[$p]}" "${rtt_p50[$p]}" "${rtt_loss[$p]}" >&2
+  printf '  %-28s %-32s %8s us avg, %s us p50, %s%% lost  (other processes: %s cores)\n' "${label[$p]}" "ping, $pings x 10 ms" "${rtt_avg[$p]}" "${rtt_p50[$p]}" "${rtt_loss[$p]}" "${others[$p,ping]}" >&2
 }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -259,7 +271,8 @@ echo "# SharpTun VPN benchmark: $(nproc) cores, $(lscpu | sed -n 's/^Model name:
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), sharptun $("$root/sharptun" --version 2>/dev/null), wireguard-go $(dpkg-query -W -f='${Version}' wireguard-go 2>/dev/null), $(openvpn --version | head -1 | cut -d' ' -f1-2), $(iperf3 --version | head -1 | cut -d' ' -f1-2)"
 echo "# reproduce: sudo bash bench/net/vpn.sh $secs $pings"
 echo "# client: ip netns exec CLIENT iperf3 -c TUNNEL_REMOTE -t $secs [-R] [-P 4] -J; ip netns exec CLIENT ping -c $pings -i 0.01 TUNNEL_REMOTE"
-echo "# inner MTU $MTU everywhere; CPU = utime + stime of the tunnel processes on both ends per GB received"
+echo "# inner MTU $MTU everywhere; CPU = utime + stime of the tunnel processes on both ends per GB received;"
+echo "# other processes = CPU used meanwhile by user processes outside the two namespaces (other work on the machine)"
 echo "# load average at the start: $(load)"
 
 for p in "${paths[@]}"; do
@@ -275,23 +288,23 @@ delta() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 has() { [ -n "${label[$1]:-}" ] && [[ " ${paths[*]} " == *" $1 "* ]]; }
 
 echo
-echo "| test | path | Gbps | x baseline | x wireguard-go | TCP retransmits | UDP rcvbuf drops | tunnel CPU s/GB | CPU/GB x wireguard-go | tunnel CPU (% of a core) |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| test | path | Gbps | x baseline | x wireguard-go | TCP retransmits | UDP rcvbuf drops | tunnel CPU s/GB | CPU/GB x wireguard-go | tunnel CPU (% of a core) | other processes (cores) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${tests[@]}"; do
   for p in "${paths[@]}"; do
     base="-"; wgg="-"; wgc="-"
     has baseline && base=$(ratio "${gbps[$p,$t]}" "${gbps[baseline,$t]}")
     has wireguard-go && wgg=$(ratio "${gbps[$p,$t]}" "${gbps[wireguard-go,$t]}") && wgc=$(ratio "${cpugb[$p,$t]:-}" "${cpugb[wireguard-go,$t]:-}")
-    echo "| ${tname[$t]} | ${label[$p]} | ${gbps[$p,$t]} | $base | $wgg | ${retr[$p,$t]:--} | ${drops[$p,$t]:--} | ${cpugb[$p,$t]:--} | $wgc | ${cpupct[$p,$t]:--} |"
+    echo "| ${tname[$t]} | ${label[$p]} | ${gbps[$p,$t]} | $base | $wgg | ${retr[$p,$t]:--} | ${drops[$p,$t]:--} | ${cpugb[$p,$t]:--} | $wgc | ${cpupct[$p,$t]:--} | ${others[$p,$t]} |"
   done
 done
 echo
-echo "| ping RTT ($pings x 10 ms) | avg us | p50 us | lost % | avg + over baseline | avg x wireguard-go |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| ping RTT ($pings x 10 ms) | avg us | p50 us | lost % | avg + over baseline | avg x wireguard-go | other processes (cores) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for p in "${paths[@]}"; do
   base="-"; wgg="-"
   has baseline && base=$(delta "${rtt_avg[$p]}" "${rtt_avg[baseline]}")
   has wireguard-go && wgg=$(ratio "${rtt_avg[$p]}" "${rtt_avg[wireguard-go]}")
-  echo "| ${label[$p]} | ${rtt_avg[$p]} | ${rtt_p50[$p]} | ${rtt_loss[$p]} | $base | $wgg |"
+  echo "| ${label[$p]} | ${rtt_avg[$p]} | ${rtt_p50[$p]} | ${rtt_loss[$p]} | $base | $wgg | ${others[$p,ping]} |"
 done
 exit 0
