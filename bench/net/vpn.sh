@@ -13,6 +13,8 @@
 # Usage: bash bench/net/vpn.sh [SECONDS] [COUNT]   (as root; SECONDS per transfer, default 10;
 #                                                    COUNT pings per tunnel, default 200)
 #        VPN_PATHS="baseline sharptun" bash bench/net/vpn.sh   (a subset, in that order)
+#        SHARPTUN_OTHER=/path/to/other/checkout bash bench/net/vpn.sh   (adds the path sharptun-other:
+#                 that checkout's ./sharptun over UDP, right after this one's, to compare two versions)
 #
 # Everything runs in two namespaces this script creates (stvpn-c-PID "client", stvpn-r-PID
 # "remote") joined by a veth pair on 10.206.0.0/24; tunnel N uses 10.207.N.0/24 inside. One tunnel
@@ -36,14 +38,20 @@ limit=$((secs + 30))                         # hard bound on any single client c
 hz=$(getconf CLK_TCK)
 
 "$root/sharptun" --version >/dev/null        # build first, outside the measurement
+if [ -n "${SHARPTUN_OTHER:-}" ]; then
+  other_version=$("$SHARPTUN_OTHER/sharptun" --version) \
+    || { echo "vpn.sh: SHARPTUN_OTHER=$SHARPTUN_OTHER: its ./sharptun --version failed" >&2; exit 1; }
+fi
 
 testbed_up
 daemon iperf3-server ip netns exec "$R" iperf3 -s -p "$IPERF_PORT"
 wait_listen "$R" "$IPERF_PORT" iperf3-server
 
 # --- the paths -----------------------------------------------------------------------------------
-all_paths=(baseline wireguard-go sharptun openvpn-aes openvpn-chacha sharptun-tcp)
-read -r -a paths <<<"${VPN_PATHS:-${all_paths[*]}}"
+all_paths=(baseline wireguard-go sharptun sharptun-other openvpn-aes openvpn-chacha sharptun-tcp)
+default_paths=("${all_paths[@]}")
+[ -n "${SHARPTUN_OTHER:-}" ] || default_paths=(baseline wireguard-go sharptun openvpn-aes openvpn-chacha sharptun-tcp)
+read -r -a paths <<<"${VPN_PATHS:-${default_paths[*]}}"
 declare -A label number target
 label[baseline]="baseline (veth, no tunnel)"
 label[wireguard-go]="wireguard-go"
@@ -51,9 +59,11 @@ label[sharptun]="SharpTun"
 label[openvpn-aes]="OpenVPN AES-256-GCM"
 label[openvpn-chacha]="OpenVPN CHACHA20-POLY1305"
 label[sharptun-tcp]="SharpTun, Transport = tcp"
+label[sharptun-other]="SharpTun, SHARPTUN_OTHER (${other_version:-unset})"
 for i in "${!all_paths[@]}"; do number[${all_paths[$i]}]=$((i + 1)); done
 for p in "${paths[@]}"; do
   [ -n "${label[$p]:-}" ] || { echo "vpn.sh: unknown path '$p' in VPN_PATHS (known: ${all_paths[*]})" >&2; exit 1; }
+  [ "$p" != sharptun-other ] || [ -n "${SHARPTUN_OTHER:-}" ] || { echo "vpn.sh: the path sharptun-other needs SHARPTUN_OTHER" >&2; exit 1; }
 done
 
 inner() { echo "10.207.${number[$1]}.$2"; } # path side(1 client, 2 remote)
@@ -70,8 +80,8 @@ wait_tunnel() { # path
 }
 
 # SharpTun: a wg-quick file per end; with tcp the remote listens and the client dials.
-up_sharptun() { # path transport port
-  local p="$1" transport="$2" port="$3" side ns name
+up_sharptun() { # path transport port [checkout]
+  local p="$1" transport="$2" port="$3" checkout="${4:-$root}" side ns name
   local key_c key_r
   key_c=$(wg genkey); key_r=$(wg genkey)
   mkdir -p "$tmp/$p"
@@ -94,7 +104,7 @@ up_sharptun() { # path transport port
       fi
     } >"$tmp/$p/$name.conf"
     chmod 600 "$tmp/$p/$name.conf"
-    daemon "$p-$side" ip netns exec "$ns" "$root/sharptun" vpn up "$tmp/$p/$name.conf" \
+    daemon "$p-$side" ip netns exec "$ns" "$checkout/sharptun" vpn up "$tmp/$p/$name.conf" \
       --journal-dir "$tmp/$p/journal-$side" --run-dir "$tmp/$p/run-$side"
     wait_log "$p-$side" "$name is up" 30
   done
@@ -170,6 +180,7 @@ path_up() { # path
     wireguard-go) up_wireguard_go "$p" 51821 ;;
     sharptun) up_sharptun "$p" udp 51820 ;;
     sharptun-tcp) up_sharptun "$p" tcp 51822 ;;
+    sharptun-other) up_sharptun "$p" udp 51823 "$SHARPTUN_OTHER" ;;
     openvpn-aes) up_openvpn "$p" AES-256-GCM 1194 ;;
     openvpn-chacha) up_openvpn "$p" CHACHA20-POLY1305 1195 ;;
   esac
