@@ -3,6 +3,13 @@
 #   testbed_init NAME SUBNET       e.g. testbed_init proxy 10.202.0   (sets C, R, VC, VR, CA, RA, tmp)
 #   testbed_up                     creates the "client" and "remote" namespaces and their veth pair
 #   daemon NAME COMMAND...         starts COMMAND in its own process group, log in $tmp/NAME.log
+#   stop_daemon NAME               stops NAME's process group (TERM, KILL after 5 s) before the exit
+#   wait_log NAME PATTERN [SECS]   waits until NAME's log matches the extended regex PATTERN
+#   daemon_ticks NAME...           CPU time (utime + stime, clock ticks) of the named daemons' processes
+#   foreign_snapshot FILE          CPU time of each user process outside the two namespaces (other
+#                                  work on the machine, which skews a measurement on few cores)
+#   foreign_ticks BEFORE AFTER     CPU ticks they used between two snapshots (those that exited in
+#                                  between are missed)
 #   wait_listen NS PORT NAME       waits until NAME listens on TCP PORT in namespace NS
 #   start_dante_and_redsocks       dante (as nobody) on 127.0.0.1:$SOCKS_PORT and redsocks on
 #                                  127.0.0.1:$REDSOCKS_PORT in the client namespace
@@ -21,6 +28,7 @@ testbed_init() { # name subnet
   tmp="$(mktemp -d "/tmp/stbench-$1.XXXXXX")"
   chmod 755 "$tmp"
   pgids=()                                   # process groups of the daemons we started
+  declare -gA daemon_pgid=()                 # daemon name -> its process group
   rule=()
   trap testbed_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -48,6 +56,56 @@ daemon() { # name command...
   local name="$1"; shift
   setsid "$@" >"$tmp/$name.log" 2>&1 </dev/null &
   pgids+=("$!")
+  daemon_pgid[$name]=$!
+}
+
+stop_daemon() { # name
+  local pg="${daemon_pgid[$1]}" kept=() p
+  kill -TERM -- "-$pg" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 -- "-$pg" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pg" 2>/dev/null || true
+  wait "$pg" 2>/dev/null || true
+  for p in "${pgids[@]}"; do [ "$p" = "$pg" ] || kept+=("$p"); done
+  pgids=("${kept[@]}")
+  unset "daemon_pgid[$1]"
+}
+
+wait_log() { # name pattern [seconds]
+  local i
+  for i in $(seq $(( ${3:-10} * 10 ))); do
+    grep -Eq "$2" "$tmp/$1.log" 2>/dev/null && return 0
+    kill -0 -- "-${daemon_pgid[$1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$bench_name.sh: $1 did not log /$2/; its log:" >&2; cat "$tmp/$1.log" >&2; exit 1
+}
+
+# The processes of a group are found by the pgrp field of /proc/PID/stat; a process's utime and
+# stime include all its threads, also those that have exited (proc(5)).
+daemon_ticks() { # name...
+  local groups="" n
+  for n in "$@"; do groups+=" ${daemon_pgid[$n]}"; done
+  # cat, not awk, opens the files: a process may exit between the glob and the read.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v groups="$groups" '
+    BEGIN { n = split(groups, g, " "); for (i = 1; i <= n; i++) want[g[i]] = 1 }
+    { sub(/^.*\) /, ""); if ($3 in want) sum += $12 + $13 }   # the fields after "pid (comm) "
+    END { print sum + 0 }'
+}
+
+foreign_snapshot() { # file
+  local ours
+  ours="$(stat -Lc %i "/run/netns/$C") $(stat -Lc %i "/run/netns/$R")"
+  # Lines "/proc/PID/ns net:[INODE]" from find, then the stat lines; kernel threads (PF_KTHREAD,
+  # 0x200000 in the flags field) are left out: they run for everyone, ours included.
+  { find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' -printf '%h %l\n' 2>/dev/null || true
+    cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v ours="$ours" '
+    BEGIN { n = split(ours, o, " "); for (i = 1; i <= n; i++) mine["net:[" o[i] "]"] = 1 }
+    $1 ~ /^\/proc\// { split($1, f, "/"); if ($2 in mine) skip[f[3]] = 1; next }
+    { pid = $1; sub(/^.*\) /, ""); if (!(pid in skip) && int($7 / 2097152) % 2 == 0) print pid, $12 + $13 }' >"$1"
+}
+
+foreign_ticks() { # before after
+  awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) sum += d } END { print sum + 0 }' "$1" "$2"
 }
 
 wait_listen() { # namespace port name
