@@ -60,7 +60,11 @@ public sealed partial class TestNamespace : IDisposable
     public RunResult Exec(string file, IEnumerable<string> arguments, TimeSpan? timeout = null) =>
         Run.Command("ip", ["netns", "exec", Name, file, .. arguments], timeout);
 
-    /// <summary>Starts a long-running program inside the namespace; the caller disposes it.</summary>
+    /// <summary>
+    /// Starts a long-running program inside the namespace; the caller disposes it. Whatever is
+    /// still running in the namespace when it is disposed is killed then (deleting a namespace does
+    /// not end its processes), so a test that fails half-way leaves no listener behind.
+    /// </summary>
     public System.Diagnostics.Process Start(string file, IEnumerable<string> arguments) =>
         Run.Start("ip", ["netns", "exec", Name, file, .. arguments]);
 
@@ -93,7 +97,26 @@ public sealed partial class TestNamespace : IDisposable
     /// <summary>Runs <paramref name="action"/> on a new OS thread that has joined this namespace.</summary>
     public void RunInside(Action action) => RunInside(() => { action(); return 0; });
 
-    public void Dispose() => Run.Line($"ip netns del {Name}");
+    /// <summary>Kills every process still in the namespace (all of them belong to the test), then deletes it.</summary>
+    public void Dispose()
+    {
+        foreach (var line in Run.Line($"ip netns pids {Name}").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(line, out var id))
+                continue;
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(id);
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // It ended meanwhile.
+            }
+        }
+        Run.Line($"ip netns del {Name}");
+    }
 
     // The thread that called setns stays in the namespace; it ends right after the action, so the
     // switch never leaks into the thread pool.

@@ -84,12 +84,20 @@ public sealed class VpnInstances(string? directory = null)
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>Deletes the instance's file if it is still this process's.</summary>
+    /// <summary>Deletes the instance's file if it is still this process's, and the directory when no other instance has one there.</summary>
     public void Release(string interfaceName)
     {
         var path = PathOf(interfaceName);
-        if (ReadFile(path) is { } state && state.Pid == Environment.ProcessId)
-            File.Delete(path);
+        if (ReadFile(path) is not { } state || state.Pid != Environment.ProcessId)
+            return;
+        File.Delete(path);
+        try
+        {
+            System.IO.Directory.Delete(Directory); // only when empty: another instance's file keeps it
+        }
+        catch (IOException)
+        {
+        }
     }
 
     /// <summary>The state of a live instance of <paramref name="interfaceName"/>, or null when none runs.</summary>
