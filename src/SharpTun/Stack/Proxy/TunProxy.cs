@@ -59,6 +59,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private ITimer? _expiry;
     private long _tcpFlows, _tcpRefused, _udpDropped;
     private int _poolExhaustionLogged;
+    private int _accepting;
     private int _disposed;
 
     /// <param name="options">Addresses, MTU, ICMP and UDP settings.</param>
@@ -305,7 +306,10 @@ public sealed partial class TunProxy : IAsyncDisposable
             if (acceptFailing)
                 LogAcceptRecovered();
             acceptFailing = false;
+            // Counted while RelayAsync claims the flow and until its task is tracked (see WaitForFlowsAsync).
+            Interlocked.Increment(ref _accepting);
             _flows.Track(RelayAsync(accepted));
+            Interlocked.Decrement(ref _accepting);
         }
     }
 
@@ -399,20 +403,24 @@ public sealed partial class TunProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="grace"/> for the running flows to end. A flow whose app has its
-    /// connection but whose relay has not started yet (the listener has not accepted it) is not a
-    /// task yet, only an unclaimed flow: wait for those to be accepted too, or they would be cut
-    /// as soon as the grace period began.
+    /// Waits up to <paramref name="grace"/> for the running flows to end. A flow moves from
+    /// unclaimed (the app has its connection, the listener has not accepted it), to being accepted
+    /// (claimed, its relay task not tracked yet), to a tracked task, and is counted in at least
+    /// one of the three at every moment. Reading them in that order sees every flow that was there
+    /// when the reading began: one seen empty cannot fill again from an earlier stage read later.
     /// </summary>
     private async Task WaitForFlowsAsync(TimeSpan grace)
     {
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) is var elapsed && elapsed < grace)
         {
-            if (await _flows.WaitIdleAsync(grace - elapsed).ConfigureAwait(false) && _unclaimed.Count == 0)
-                return;
-            if (_unclaimed.Count > 0)
+            if (_unclaimed.Count > 0 || Volatile.Read(ref _accepting) > 0)
+            {
                 await Task.Delay(10).ConfigureAwait(false); // an accept is on its way
+                continue;
+            }
+            if (_flows.Count == 0 || !await _flows.WaitIdleAsync(grace - elapsed).ConfigureAwait(false))
+                return;
         }
     }
 
