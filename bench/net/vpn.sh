@@ -59,7 +59,8 @@ label[sharptun]="SharpTun"
 label[openvpn-aes]="OpenVPN AES-256-GCM"
 label[openvpn-chacha]="OpenVPN CHACHA20-POLY1305"
 label[sharptun-tcp]="SharpTun, Transport = tcp"
-label[sharptun-other]="SharpTun, SHARPTUN_OTHER (${other_version:-unset})"
+other_commit="${other_version:-unset}"; other_commit="${other_commit#*+}"
+label[sharptun-other]="SharpTun ${other_commit:0:7} (SHARPTUN_OTHER)"
 for i in "${!all_paths[@]}"; do number[${all_paths[$i]}]=$((i + 1)); done
 for p in "${paths[@]}"; do
   [ -n "${label[$p]:-}" ] || { echo "vpn.sh: unknown path '$p' in VPN_PATHS (known: ${all_paths[*]})" >&2; exit 1; }

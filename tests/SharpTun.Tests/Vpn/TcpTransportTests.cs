@@ -66,6 +66,43 @@ public sealed class TcpTransportTests
     }
 
     [Fact]
+    public void Deliver_BeyondTheQueueCapacity_DropsTheRest_AndTheQueueTakesMessagesAgainOnceDrained()
+    {
+        using var transport = TcpTransport.Open(0);
+        var source = Local(1);
+        for (var i = 0; i < TcpTransport.ReceiveQueueCapacity + 10; i++)
+            transport.Deliver([(byte)i, 1, 2], source);
+
+        Assert.Equal(TcpTransport.ReceiveQueueCapacity, ReceiveCount(transport, TcpTransport.ReceiveQueueCapacity).Count);
+        transport.Deliver([7], source);
+        var again = Assert.Single(ReceiveCount(transport, 1));
+        Assert.Equal([7], again.Data);
+    }
+
+    [Fact]
+    public void Receive_WaitingForAMessage_WakesForOneDeliveredLater_AndForClose()
+    {
+        using var transport = TcpTransport.Open(0);
+        var buffers = new[] { new PacketBuffer(100, 0) };
+        var sources = new WireGuardEndpoint[1];
+        var results = new List<int>();
+        var reader = new Thread(() =>
+        {
+            results.Add(transport.Receive(buffers, sources));
+            results.Add(transport.Receive(buffers, sources));
+        });
+        reader.Start();
+
+        Thread.Sleep(100);
+        transport.Deliver([42], Local(1));
+        Thread.Sleep(100);
+        transport.Close();
+
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)), "Receive did not return");
+        Assert.Equal([1, 0], results);
+    }
+
+    [Fact]
     public void PeerRestarts_NextSendDialsAgain()
     {
         using var a = TcpTransport.Open(0);

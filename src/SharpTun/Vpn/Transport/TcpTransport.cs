@@ -28,7 +28,13 @@ public sealed class TcpTransport : IWireGuardTransport
     private readonly Socket _listener;
     private readonly int _fwmark;
     private readonly ConcurrentDictionary<WireGuardEndpoint, TcpConnection> _connections = new();
-    private readonly BlockingCollection<(byte[] Buffer, int Length, WireGuardEndpoint Source)> _received = new(ReceiveQueueCapacity);
+    // Messages travel from the connections' readers (thread pool) to the device's receive thread.
+    // The receive thread sleeps on an event that does not spin: BlockingCollection's semaphore spins
+    // and yields before it blocks, which took a third of this transport's CPU under iperf3 on two
+    // cores (docs/benchmarks.md, "VPN").
+    private readonly ConcurrentQueue<(byte[] Buffer, int Length, WireGuardEndpoint Source)> _received = new();
+    private readonly ManualResetEventSlim _receivedSignal = new(false, spinCount: 0);
+    private int _receivedCount;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _dialLock = new();
 
@@ -81,9 +87,9 @@ public sealed class TcpTransport : IWireGuardTransport
             while (true)
             {
                 var count = 0;
-                var item = _received.Take(_closing.Token);
-                do
+                while (count < datagrams.Length && _received.TryDequeue(out var item))
                 {
+                    Interlocked.Decrement(ref _receivedCount);
                     var target = datagrams[count];
                     if (item.Length <= target.ReadSpace.Length)
                     {
@@ -94,9 +100,12 @@ public sealed class TcpTransport : IWireGuardTransport
                     }
                     ArrayPool<byte>.Shared.Return(item.Buffer);
                 }
-                while (count < datagrams.Length && _received.TryTake(out item));
                 if (count > 0)
                     return count;
+                // Reset, then look again: a message queued in between is seen now or sets the signal after the reset.
+                _receivedSignal.Reset();
+                if (_received.IsEmpty)
+                    _receivedSignal.Wait(_closing.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
@@ -132,25 +141,25 @@ public sealed class TcpTransport : IWireGuardTransport
     public void Dispose()
     {
         Close();
-        while (_received.TryTake(out var item))
+        while (_received.TryDequeue(out var item))
             ArrayPool<byte>.Shared.Return(item.Buffer);
+        _receivedSignal.Dispose();
     }
 
     /// <summary>Called by a connection's reader for each complete message.</summary>
     internal void Deliver(ReadOnlySpan<byte> message, WireGuardEndpoint source)
     {
+        if (_closing.IsCancellationRequested)
+            return;
+        if (Interlocked.Increment(ref _receivedCount) > ReceiveQueueCapacity)
+        {
+            Interlocked.Decrement(ref _receivedCount);
+            return;
+        }
         var copy = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(copy);
-        try
-        {
-            if (_received.TryAdd((copy, message.Length, source)))
-                return;
-        }
-        catch (InvalidOperationException)
-        {
-            // Closed meanwhile.
-        }
-        ArrayPool<byte>.Shared.Return(copy);
+        _received.Enqueue((copy, message.Length, source));
+        _receivedSignal.Set();
     }
 
     /// <summary>Called by a connection when it ends, so that the next send dials again.</summary>
