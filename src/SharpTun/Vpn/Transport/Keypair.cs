@@ -1,23 +1,25 @@
+using System.Security.Cryptography;
+
 namespace SharpTun.Vpn.Transport;
 
 /// <summary>
 /// The transport keys of one completed handshake (paper §5.4.5): a sending key with its counter,
 /// a receiving key with its replay window, the two indices, and when and by which side it was made.
 /// Disposing zeroes the keys; a data path still holding it then fails to seal or open and drops.
-/// A <see cref="TransportCipher"/> is not safe for concurrent use, and several threads send
+/// The base library's AEAD objects are not safe for concurrent use, and several threads send
 /// (TUN reader, handshake thread, timers), so each direction has a lock, held for one packet.
 /// </summary>
 internal sealed class Keypair : IDisposable
 {
-    private readonly TransportCipher _send;
-    private readonly TransportCipher _receive;
+    private readonly ChaCha20Poly1305 _send;
+    private readonly ChaCha20Poly1305 _receive;
     private ulong _sendCounter;
     private volatile bool _disposed;
 
     public Keypair(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, bool isInitiator, uint localIndex, uint remoteIndex, TimeSpan created)
     {
-        _send = TransportCipher.Create(sendKey);
-        _receive = TransportCipher.Create(receiveKey);
+        _send = new ChaCha20Poly1305(sendKey);
+        _receive = new ChaCha20Poly1305(receiveKey);
         IsInitiator = isInitiator;
         LocalIndex = localIndex;
         RemoteIndex = remoteIndex;
@@ -55,8 +57,8 @@ internal sealed class Keypair : IDisposable
     /// <summary>Sets the counter (tests use it to reach the message limits).</summary>
     internal void SetSendCounter(ulong counter) => Volatile.Write(ref _sendCounter, counter);
 
-    internal TransportCipher SendCipher => _send;
-    internal TransportCipher ReceiveCipher => _receive;
+    internal ChaCha20Poly1305 SendCipher => _send;
+    internal ChaCha20Poly1305 ReceiveCipher => _receive;
 
     public void Dispose()
     {

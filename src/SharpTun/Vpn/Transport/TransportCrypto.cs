@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using SharpTun.Vpn.Messages;
 
 namespace SharpTun.Vpn.Transport;
@@ -49,7 +50,7 @@ internal static class TransportCrypto
             var plaintext = message.Slice(TransportDataLayout.HeaderLength, padded);
             plaintext[packetLength..].Clear();
             WriteNonce(nonce, counter);
-            keypair.SendCipher.Seal(nonce, plaintext, message[^TransportDataLayout.TagLength..]);
+            keypair.SendCipher.Encrypt(nonce, plaintext, plaintext, message[^TransportDataLayout.TagLength..]);
             return message.Length;
         }
     }
@@ -70,9 +71,17 @@ internal static class TransportCrypto
         WriteNonce(nonce, counter);
         lock (keypair.ReceiveLock)
         {
-            if (keypair.IsDisposed || !keypair.ReceiveCipher.Open(nonce, ciphertext, message[^TransportDataLayout.TagLength..]))
+            if (keypair.IsDisposed)
                 return -1;
-            return ciphertext.Length;
+            try
+            {
+                keypair.ReceiveCipher.Decrypt(nonce, ciphertext, message[^TransportDataLayout.TagLength..], ciphertext);
+                return ciphertext.Length;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                return -1;
+            }
         }
     }
 
