@@ -47,7 +47,7 @@ public sealed class ProxyOptions
 
     public Option<int> BusyPoll { get; } = new("--busy-poll")
     {
-        Description = "Microseconds a TUN reader keeps polling after its queue runs empty before it sleeps (default 0).",
+        Description = "Microseconds each event loop keeps polling after it handled something before it sleeps (default 0).",
         DefaultValueFactory = _ => 0,
         Validators = { result => RequireRange(result, 0, 10_000) },
     };
@@ -112,7 +112,6 @@ public sealed class ProxyOptions
     {
         Name = name,
         Queues = parsed.GetValue(Queues),
-        BusyPoll = TimeSpan.FromMicroseconds(parsed.GetValue(BusyPoll)),
         Offload = parsed.GetValue(Offload),
     };
 

@@ -44,6 +44,7 @@ public static class ProxyRuntime
             Ipv6 = ipv6,
             Mtu = mtu,
             TunOffload = parsed.GetValue(options.Offload),
+            BusyPoll = TimeSpan.FromMicroseconds(parsed.GetValue(options.BusyPoll)),
             Icmp = parsed.GetValue(options.Icmp),
             IcmpSocketOptions = socketOptions,
             NatPool = parsed.GetRequiredValue(options.NatPorts),

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SharpTun.Tun;
 
 namespace SharpTun.Modify;
@@ -17,6 +18,16 @@ public sealed class PcapTunQueue(ITunQueue inner, PcapWriter pcap) : ITunQueue
             pcap.Write(packets[i].Packet);
         return count;
     }
+
+    public int TryRead(Span<PacketBuffer> packets)
+    {
+        var count = inner.TryRead(packets);
+        for (var i = 0; i < count; i++)
+            pcap.Write(packets[i].Packet);
+        return count;
+    }
+
+    public SafeHandle ReadableHandle => inner.ReadableHandle;
 
     public int Write(ReadOnlySpan<PacketBuffer> packets)
     {

@@ -27,6 +27,14 @@ public sealed class ProxyConnection : IDisposable
     /// <summary>Bytes received before the caller's first read that have not been read yet.</summary>
     public int PendingLength => _pending.Length;
 
+    /// <summary>Takes the bytes received before the caller's first read (for a reader that reads the socket itself).</summary>
+    public ReadOnlyMemory<byte> TakePending()
+    {
+        var pending = _pending;
+        _pending = default;
+        return pending;
+    }
+
     /// <summary>A stream over the connection that yields pending bytes first; it does not close the socket.</summary>
     public Stream Stream => _stream ??= new ProxyConnectionStream(this);
 

@@ -1,9 +1,13 @@
+using System.Runtime.InteropServices;
+
 namespace SharpTun.Tun;
 
 /// <summary>
 /// One queue of a TUN device: a stream of whole IP packets (IPv4 or IPv6, no extra header).
 /// One thread reads; writes may come from that thread or one other; <see cref="Close"/> from any.
-/// Read and Write allocate nothing.
+/// Read and Write allocate nothing. A reader either blocks in <see cref="Read"/>, or waits for
+/// <see cref="ReadableHandle"/> together with other descriptors (an event loop) and calls
+/// <see cref="TryRead"/>.
 /// </summary>
 public interface ITunQueue : IDisposable
 {
@@ -15,6 +19,15 @@ public interface ITunQueue : IDisposable
     /// space after its headroom is truncated to that space.
     /// </summary>
     int Read(Span<PacketBuffer> packets);
+
+    /// <summary>
+    /// Reads up to <c>packets.Length</c> packets that are already queued, without blocking; returns
+    /// how many (0 when none are, or the queue is closed). Fills the buffers like <see cref="Read"/>.
+    /// </summary>
+    int TryRead(Span<PacketBuffer> packets);
+
+    /// <summary>A descriptor that polls readable (POLLIN/EPOLLIN) while <see cref="TryRead"/> has packets to return.</summary>
+    SafeHandle ReadableHandle { get; }
 
     /// <summary>
     /// Writes each buffer's <see cref="PacketBuffer.Packet"/>, in order; returns how many were

@@ -48,6 +48,15 @@ internal sealed unsafe class LinuxTunQueue : ITunQueue
     /// <summary>The TUN file descriptor, for queue-level ioctls (TUNSETPERSIST).</summary>
     internal FileDescriptorHandle Handle => _tun;
 
+    public SafeHandle ReadableHandle => _tun;
+
+    public int TryRead(Span<PacketBuffer> packets)
+    {
+        if (packets.IsEmpty)
+            ThrowEmptyBatch();
+        return Volatile.Read(ref _closed) != 0 ? 0 : ReadAvailable(packets);
+    }
+
     public int Read(Span<PacketBuffer> packets)
     {
         if (packets.IsEmpty)

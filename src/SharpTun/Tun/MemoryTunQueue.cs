@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using SharpTun.Interop;
+
 namespace SharpTun.Tun;
 
 /// <summary>
@@ -14,6 +17,8 @@ public sealed class MemoryTunQueue : ITunQueue
     private readonly Queue<(byte[] Packet, VirtioNetHeader Offload)> _readable = new();
     private readonly Queue<(byte[] Packet, VirtioNetHeader Offload)> _written = new();
     private readonly int _capacity;
+    // Readable while packets are queued (ReadableHandle): written when the queue fills from empty, drained when it empties.
+    private readonly FileDescriptorHandle _readableSignal;
     private bool _closed;
 
     /// <param name="capacity">Most packets held in each direction; a write beyond it stops the batch.</param>
@@ -21,7 +26,10 @@ public sealed class MemoryTunQueue : ITunQueue
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _readableSignal = new FileDescriptorHandle(Errno.ThrowIfFailed(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd for a memory TUN queue"));
     }
+
+    public SafeHandle ReadableHandle => _readableSignal;
 
     /// <summary>
     /// Makes <paramref name="packet"/> readable, as if the kernel routed it into the TUN, with
@@ -35,6 +43,8 @@ public sealed class MemoryTunQueue : ITunQueue
             if (_closed || _readable.Count >= _capacity)
                 return false;
             _readable.Enqueue((packet.ToArray(), offload));
+            if (_readable.Count == 1)
+                Signal(1);
             Monitor.PulseAll(_lock);
             return true;
         }
@@ -62,21 +72,37 @@ public sealed class MemoryTunQueue : ITunQueue
         {
             while (_readable.Count == 0 && !_closed)
                 Monitor.Wait(_lock);
-            if (_closed)
-                return 0;
-            var count = 0;
-            while (count < packets.Length && _readable.TryDequeue(out var entry))
-            {
-                var (packet, offload) = entry;
-                var buffer = packets[count++];
-                buffer.Offload = offload;
-                var length = Math.Min(packet.Length, buffer.ReadSpace.Length);
-                packet.AsSpan(0, length).CopyTo(buffer.ReadSpace);
-                buffer.Offset = buffer.Headroom;
-                buffer.Length = length;
-            }
-            return count;
+            return TakeReadable(packets);
         }
+    }
+
+    public int TryRead(Span<PacketBuffer> packets)
+    {
+        if (packets.IsEmpty)
+            throw new ArgumentException("TryRead needs at least one buffer", nameof(packets));
+        lock (_lock)
+            return TakeReadable(packets);
+    }
+
+    /// <summary>Moves queued packets into <paramref name="packets"/>; 0 when closed. Holds the lock.</summary>
+    private int TakeReadable(Span<PacketBuffer> packets)
+    {
+        if (_closed)
+            return 0;
+        var count = 0;
+        while (count < packets.Length && _readable.TryDequeue(out var entry))
+        {
+            var (packet, offload) = entry;
+            var buffer = packets[count++];
+            buffer.Offload = offload;
+            var length = Math.Min(packet.Length, buffer.ReadSpace.Length);
+            packet.AsSpan(0, length).CopyTo(buffer.ReadSpace);
+            buffer.Offset = buffer.Headroom;
+            buffer.Length = length;
+        }
+        if (count > 0 && _readable.Count == 0)
+            Signal(0);
+        return count;
     }
 
     public int Write(ReadOnlySpan<PacketBuffer> packets)
@@ -102,5 +128,22 @@ public sealed class MemoryTunQueue : ITunQueue
         }
     }
 
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        Close();
+        _readableSignal.Dispose();
+    }
+
+    /// <summary>Makes <see cref="ReadableHandle"/> readable (1) or not (0). Holds the lock.</summary>
+    private void Signal(int readable)
+    {
+        Span<byte> counter = stackalloc byte[sizeof(ulong)];
+        if (readable == 0)
+        {
+            _ = Libc.Read(_readableSignal, counter); // EAGAIN when it was not readable: fine
+            return;
+        }
+        MemoryMarshal.Write(counter, 1UL);
+        Errno.ThrowIfFailed((int)Libc.Write(_readableSignal, counter), "eventfd write for a memory TUN queue");
+    }
 }

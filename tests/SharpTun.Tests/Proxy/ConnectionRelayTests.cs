@@ -1,14 +1,16 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 using SharpTun.Proxy;
 using SharpTun.Proxy.Relay;
 
 namespace SharpTun.Tests.Proxy;
 
 /// <summary>
-/// The relay between two loopback socket pairs: app ⇄ [client | relay | remote] ⇄ server.
+/// The relay between two loopback socket pairs, on its own event loop: app ⇄ [client | relay | remote] ⇄ server.
 /// </summary>
 public sealed class ConnectionRelayTests : IAsyncLifetime
 {
+    private readonly EventLoop _loop = new("relay test", TimeSpan.Zero, NullLogger.Instance);
     private Socket _app = null!;
     private Socket _relayClient = null!;
     private Socket _relayRemote = null!;
@@ -16,6 +18,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _loop.Start();
         (_app, _relayClient) = await ProxyTestSupport.SocketPairAsync();
         (_relayRemote, _server) = await ProxyTestSupport.SocketPairAsync();
     }
@@ -26,14 +29,15 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
         _relayClient.Dispose();
         _relayRemote.Dispose();
         _server.Dispose();
+        _loop.Dispose();
         return Task.CompletedTask;
     }
 
     private Task<RelayResult> StartRelay(ReadOnlyMemory<byte> remotePending = default, CancellationToken ct = default) =>
-        ConnectionRelay.RunAsync(new ProxyConnection(_relayClient), new ProxyConnection(_relayRemote, remotePending), ct);
+        ConnectionRelay.Start(_loop, new ProxyConnection(_relayClient), new ProxyConnection(_relayRemote, remotePending), ct).Completion;
 
     [Fact]
-    public async Task RunAsync_ClientHalfCloses_ServerStillSendsFullAnswer()
+    public async Task Relay_ClientHalfCloses_ServerStillSendsFullAnswer()
     {
         var relay = StartRelay();
         var request = Pattern(100_000, 1);
@@ -58,7 +62,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_RemoteHalfClosesFirst_ClientStillDelivers()
+    public async Task Relay_RemoteHalfClosesFirst_ClientStillDelivers()
     {
         var relay = StartRelay();
 
@@ -74,7 +78,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_RemoteResets_ClientIsReset()
+    public async Task Relay_RemoteResets_ClientIsReset()
     {
         var relay = StartRelay();
         await SendAllAsync(_app, "x"u8.ToArray());
@@ -91,7 +95,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_ClientResets_ServerIsReset()
+    public async Task Relay_ClientResets_ServerIsReset()
     {
         var relay = StartRelay();
         await SendAllAsync(_server, "hello"u8.ToArray());
@@ -108,7 +112,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_Canceled_ResetsBothSides()
+    public async Task Relay_Canceled_ResetsBothSides()
     {
         using var cancel = new CancellationTokenSource();
         var relay = StartRelay(ct: cancel.Token);
@@ -122,7 +126,7 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_RemotePendingBytes_DeliveredFirstAndCounted()
+    public async Task Relay_RemotePendingBytes_DeliveredFirstAndCounted()
     {
         var relay = StartRelay("EARLY"u8.ToArray());
 
@@ -134,6 +138,88 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
         var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(10, result.BytesDown);
         Assert.Equal(RelayCompletion.Normal, result.Completion);
+    }
+
+    [Fact]
+    public async Task Relay_AppReadsLate_BackpressureHoldsTheRestAndDeliversAll()
+    {
+        var relay = StartRelay();
+        var answer = Pattern(16 << 20, 3); // far more than the socket buffers hold: the relay must wait for EPOLLOUT
+        var serverSide = Task.Run(async () =>
+        {
+            await SendAllAsync(_server, answer);
+            _server.Shutdown(SocketShutdown.Send);
+        });
+        await Task.Delay(300); // the app does not read yet; the relay stops reading the server meanwhile
+        _app.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal(answer, await ReadToEndAsync(_app));
+        await serverSide.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new RelayResult(0, answer.Length, RelaySide.Client, RelayCompletion.Normal), result);
+    }
+
+    [Fact]
+    public async Task Relay_ServerAnswersAndClosesWithoutReading_AppGetsTheWholeAnswer()
+    {
+        var relay = StartRelay();
+        var answer = Pattern(50_000, 4);
+        await SendAllAsync(_app, Pattern(10_000, 5));
+        await SendAllAsync(_server, answer);
+        _server.Shutdown(SocketShutdown.Send);
+        await Task.Delay(200);
+        _server.Close(); // unread bytes in its receive queue: the kernel answers with an RST
+
+        // The app goes on sending after the server is gone; that is dropped, and the answer is intact.
+        await SendAllAsync(_app, Pattern(100_000, 6));
+        _app.Shutdown(SocketShutdown.Send);
+        Assert.Equal(answer, await ReadToEndAsync(_app));
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RelayCompletion.Normal, result.Completion);
+        Assert.Equal(answer.Length, result.BytesDown);
+    }
+
+    [Fact]
+    public async Task Relay_ManyFlowsOnOneLoop_EachEchoesItsOwnBytes()
+    {
+        const int Flows = 40;
+        var pairs = new List<Socket>();
+        try
+        {
+            var echoes = new List<Task>();
+            var relays = new List<Task<RelayResult>>();
+            for (var i = 0; i < Flows; i++)
+            {
+                var (app, client) = await ProxyTestSupport.SocketPairAsync();
+                var (remote, server) = await ProxyTestSupport.SocketPairAsync();
+                pairs.AddRange([app, client, remote, server]);
+                relays.Add(ConnectionRelay.Start(_loop, new ProxyConnection(client), new ProxyConnection(remote), default).Completion);
+                echoes.Add(Task.Run(async () =>
+                {
+                    var got = await ReadToEndAsync(server);
+                    await SendAllAsync(server, got);
+                    server.Shutdown(SocketShutdown.Send);
+                }));
+            }
+            var checks = Enumerable.Range(0, Flows).Select(i => Task.Run(async () =>
+            {
+                var app = pairs[i * 4];
+                var data = Pattern(20_000 + i * 1_000, 100 + i);
+                await SendAllAsync(app, data);
+                app.Shutdown(SocketShutdown.Send);
+                Assert.Equal(data, await ReadToEndAsync(app));
+            }));
+            await Task.WhenAll(checks).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(echoes).WaitAsync(TimeSpan.FromSeconds(10));
+            var results = await Task.WhenAll(relays).WaitAsync(TimeSpan.FromSeconds(10));
+            for (var i = 0; i < Flows; i++)
+                Assert.Equal(new RelayResult(20_000 + i * 1_000, 20_000 + i * 1_000, RelaySide.Client, RelayCompletion.Normal), results[i]);
+        }
+        finally
+        {
+            foreach (var socket in pairs)
+                socket.Dispose();
+        }
     }
 
     private static byte[] Pattern(int length, int seed)

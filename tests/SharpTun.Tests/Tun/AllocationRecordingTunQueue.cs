@@ -33,6 +33,10 @@ internal sealed class AllocationRecordingTunQueue(int capacity) : ITunQueue
 
     public int Read(Span<PacketBuffer> packets) => throw new NotSupportedException("this queue only records writes");
 
+    public int TryRead(Span<PacketBuffer> packets) => throw new NotSupportedException("this queue only records writes");
+
+    public System.Runtime.InteropServices.SafeHandle ReadableHandle => throw new NotSupportedException("this queue only records writes");
+
     public int Write(ReadOnlySpan<PacketBuffer> packets)
     {
         var before = GC.GetAllocatedBytesForCurrentThread();

@@ -22,6 +22,10 @@ public sealed class DeviceLifecycleTests
             return count;
         }
 
+        public int TryRead(Span<PacketBuffer> packets) => FailReads ? throw new InteropException("read from TUN 'test'", Errno.EBADFD) : Inner.TryRead(packets);
+
+        public System.Runtime.InteropServices.SafeHandle ReadableHandle => Inner.ReadableHandle;
+
         public int Write(ReadOnlySpan<PacketBuffer> packets) =>
             FailWrites ? throw new InteropException("write to TUN 'test'", Errno.EIO) : Inner.Write(packets);
 

@@ -1,4 +1,5 @@
 using SharpTun.Proxy;
+using SharpTun.Proxy.Relay;
 using SharpTun.Stack.Nat;
 
 namespace SharpTun.Stack.Proxy;
@@ -25,6 +26,12 @@ public sealed class TcpFlow
 
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the app's SYN.</summary>
     public long StartTimestamp { get; }
+
+    /// <summary>The queue loop that read the SYN; it relays the flow, since the flow's packets keep arriving on its queue.</summary>
+    internal TunQueueLoop? Loop { get; init; }
+
+    /// <summary>The flow's relay once it started (read on the loop, to pump it as soon as the app's data is written into the kernel).</summary>
+    internal ConnectionRelay? Relay { get; set; }
 
     /// <summary>Takes the outbound connection for the relay; null if already taken or abandoned.</summary>
     public ProxyConnection? Claim() => Interlocked.Exchange(ref _outbound, null);

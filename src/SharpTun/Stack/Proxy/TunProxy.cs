@@ -14,16 +14,17 @@ using SharpTun.Wire;
 namespace SharpTun.Stack.Proxy;
 
 /// <summary>
-/// The transparent proxy on the system stack (see ARCHITECTURE.md, "How data flows"). One reader
-/// thread per TUN queue reads batches and dispatches: TCP goes through the NAT to the kernel's own
-/// TCP (our listener accepts it and relays it to the outbound), UDP goes to a full-cone association
-/// per app endpoint, ICMP echo is answered locally or forwarded (<see cref="IcmpEchoForwarder"/>). A new TCP flow's outbound is connected before
-/// its SYN reaches the kernel, so a refused or rejected flow ends as an RST, never as "connected,
-/// then closed".
+/// The transparent proxy on the system stack (see ARCHITECTURE.md, "How data flows"). One event
+/// loop per TUN queue (<see cref="TunQueueLoop"/>) reads batches and dispatches: TCP goes through
+/// the NAT to the kernel's own TCP (our listener accepts it, and the loop that read its SYN relays
+/// it to the outbound), UDP goes to a full-cone association per app endpoint, ICMP echo is answered
+/// locally or forwarded (<see cref="IcmpEchoForwarder"/>). A new TCP flow's outbound is connected
+/// before its SYN reaches the kernel, so a refused or rejected flow ends as an RST, never as
+/// "connected, then closed".
 /// </summary>
 public sealed partial class TunProxy : IAsyncDisposable
 {
-    /// <summary>Packets read per wake-up of a reader thread.</summary>
+    /// <summary>Packets read per wake-up of a queue's loop.</summary>
     public const int BatchSize = 64;
 
     /// <summary>An outbound connection the app never came to accept (it gave up) is closed after this.</summary>
@@ -49,7 +50,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private readonly UdpFlowTable? _udp;
     private readonly IcmpEchoForwarder? _icmp;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Thread> _readers = [];
+    private readonly List<TunQueueLoop> _loops = [];
     private readonly List<Task> _acceptLoops = [];
     // Connects and relays: shutdown lets them end by themselves for a while before aborting them.
     private readonly RunningTasks _flows = new();
@@ -63,7 +64,7 @@ public sealed partial class TunProxy : IAsyncDisposable
     private int _disposed;
 
     /// <param name="options">Addresses, MTU, ICMP and UDP settings.</param>
-    /// <param name="queues">The TUN's queues; one reader thread each.</param>
+    /// <param name="queues">The TUN's queues; one event loop each.</param>
     /// <param name="listeners">Listening sockets on the TUN addresses (made in the TUN's namespace).</param>
     /// <param name="outbound">Where TCP flows go.</param>
     /// <param name="udpFactory">Makes the association for a new UDP source endpoint; null when the outbound cannot carry UDP (datagrams are dropped and counted).</param>
@@ -106,18 +107,16 @@ public sealed partial class TunProxy : IAsyncDisposable
     /// <summary>UDP flows (associations, one per app source endpoint) created so far.</summary>
     public long UdpFlows => _udp?.Created ?? 0;
 
-    /// <summary>Starts the reader threads, the accept loops and the expiry timer.</summary>
+    /// <summary>Starts the queues' event loops, the accept loops and the expiry timer.</summary>
     public void Start()
     {
+        var packetSize = _options.TunOffload ? VirtioNetHeader.LargestPacket : _options.Mtu;
+        for (var i = 0; i < _queues.Count; i++)
+            _loops.Add(new TunQueueLoop(i, _queues[i], packetSize, BatchSize, _options.BusyPoll, Dispatch, _pcap, _logger));
+        foreach (var loop in _loops)
+            loop.Start();
         foreach (var listener in _listeners.Sockets)
             _acceptLoops.Add(AcceptLoopAsync(listener));
-        for (var i = 0; i < _queues.Count; i++)
-        {
-            var queue = _queues[i];
-            var reader = new Thread(() => ReadLoop(queue)) { Name = $"tun reader {i}", IsBackground = true };
-            _readers.Add(reader);
-            reader.Start();
-        }
         _expiry = TimeProvider.System.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -131,55 +130,15 @@ public sealed partial class TunProxy : IAsyncDisposable
         _pcap?.Flush(); // replies written outside the reader loops reach the file while we run
     }
 
-    private void ReadLoop(ITunQueue queue)
-    {
-        var received = new PacketBuffer[BatchSize];
-        var resets = new PacketBuffer[BatchSize];
-        for (var i = 0; i < BatchSize; i++)
-        {
-            received[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + (_options.TunOffload ? VirtioNetHeader.LargestPacket : _options.Mtu));
-            resets[i] = new PacketBuffer(PacketBuffer.DefaultHeadroom + TcpResetBuilder.MaximumLength);
-        }
-        var outgoing = new PacketBuffer[BatchSize];
-        try
-        {
-            int count;
-            while ((count = queue.Read(received)) > 0)
-            {
-                var writes = 0;
-                var resetsUsed = 0;
-                for (var i = 0; i < count; i++)
-                {
-                    var buffer = received[i];
-                    _pcap?.Write(buffer.Packet);
-                    var reply = Dispatch(buffer, queue, resets[resetsUsed]);
-                    if (reply is null)
-                        continue;
-                    if (reply == resets[resetsUsed])
-                        resetsUsed++;
-                    outgoing[writes++] = reply;
-                    _pcap?.Write(reply.Packet);
-                }
-                if (writes > 0)
-                    queue.Write(outgoing.AsSpan(0, writes));
-                _pcap?.Flush();
-            }
-        }
-        catch (IOException e)
-        {
-            LogReaderFailed(e.Message);
-        }
-    }
-
     /// <summary>Handles one packet; returns what to write back (the packet rewritten, or <paramref name="spare"/> holding a reply), or null.</summary>
-    private PacketBuffer? Dispatch(PacketBuffer buffer, ITunQueue queue, PacketBuffer spare)
+    private PacketBuffer? Dispatch(PacketBuffer buffer, TunQueueLoop loop, PacketBuffer spare)
     {
         var packet = buffer.Packet;
         var protocol = UpperLayer(packet, out var headerLength);
         switch (protocol)
         {
             case IpProtocol.Tcp:
-                return DispatchTcp(buffer, queue, spare);
+                return DispatchTcp(buffer, headerLength, loop, spare);
             case IpProtocol.Udp:
                 DispatchUdp(buffer, headerLength);
                 return null;
@@ -198,15 +157,17 @@ public sealed partial class TunProxy : IAsyncDisposable
         }
     }
 
-    private PacketBuffer? DispatchTcp(PacketBuffer buffer, ITunQueue queue, PacketBuffer spare)
+    private PacketBuffer? DispatchTcp(PacketBuffer buffer, int ipHeaderLength, TunQueueLoop loop, PacketBuffer spare)
     {
         switch (_rewriter.Rewrite(buffer.Packet, buffer.Offload.NeedsChecksum, out var session))
         {
             case NatVerdict.Forward:
+                if (session!.UserState is TcpFlow { Relay: { } relay } && CarriesDataToListener(buffer.Packet, ipHeaderLength))
+                    loop.ExpectClientData(relay);
                 return buffer; // with its offload header: a super-packet or partial checksum goes back as it came
             case NatVerdict.NewFlow:
                 Interlocked.Exchange(ref _poolExhaustionLogged, 0);
-                _flows.Track(OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), buffer.Offload, queue));
+                _flows.Track(OpenTcpFlowAsync(session!, buffer.Packet.ToArray(), buffer.Offload, loop));
                 return null;
             case NatVerdict.ResetPoolExhausted:
                 ReportPoolExhausted(buffer.Packet);
@@ -224,7 +185,15 @@ public sealed partial class TunProxy : IAsyncDisposable
         }
     }
 
-    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, VirtioNetHeader synOffload, ITunQueue queue)
+    /// <summary>Whether a rewritten segment goes to our listener and carries bytes or a FIN for the accepted socket.</summary>
+    private bool CarriesDataToListener(Span<byte> packet, int ipHeaderLength)
+    {
+        var tcp = TcpSegment.CreateUnchecked(packet[ipHeaderLength..]);
+        return tcp.DestinationPort == _listeners.Port
+            && (packet.Length > ipHeaderLength + tcp.HeaderLength || (tcp.Flags & TcpFlags.Fin) != 0);
+    }
+
+    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, VirtioNetHeader synOffload, TunQueueLoop loop)
     {
         var start = Stopwatch.GetTimestamp();
         var destination = ProxyDestination.FromEndPoint(session.Destination.ToIPEndPoint());
@@ -240,13 +209,13 @@ public sealed partial class TunProxy : IAsyncDisposable
         }
         if (result.Connection is { } connection)
         {
-            var flow = new TcpFlow(session, _outbound.Name, connection, start);
+            var flow = new TcpFlow(session, _outbound.Name, connection, start) { Loop = loop };
             session.UserState = flow;
             if (_tcp.Admit(session) && _rewriter.Rewrite(syn, synOffload.NeedsChecksum, out _) == NatVerdict.Forward)
             {
                 Interlocked.Increment(ref _tcpFlows);
                 _unclaimed.Add(flow); // before the SYN goes out: the accept that claims it may come at once
-                WritePacket(queue, syn, synOffload);
+                WritePacket(loop.Queue, syn, synOffload);
                 return;
             }
             flow.Abandon(); // the session expired or was refused while we connected
@@ -259,7 +228,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         var reset = new byte[TcpResetBuilder.MaximumLength];
         var length = TcpResetBuilder.TryBuild(syn, reset);
         if (length > 0)
-            WritePacket(queue, reset.AsSpan(0, length), default);
+            WritePacket(loop.Queue, reset.AsSpan(0, length), default);
     }
 
     /// <summary>Writes one packet built outside the reader loop (a flow's admitted SYN, or its RST).</summary>
@@ -326,7 +295,19 @@ public sealed partial class TunProxy : IAsyncDisposable
         using var app = new ProxyConnection(accepted);
         using (outbound)
         {
-            var result = await ConnectionRelay.RunAsync(app, outbound, _stopping.Token).ConfigureAwait(false);
+            var loop = flow.Loop!;
+            var relay = ConnectionRelay.Start(loop.Loop, app, outbound, _stopping.Token, afterClientSend: loop);
+            flow.Relay = relay;
+            RelayResult result;
+            try
+            {
+                result = await relay.Completion.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                LogRelayFailed(session.Source, session.Destination, e.Message);
+                return;
+            }
             var seconds = Stopwatch.GetElapsedTime(flow.StartTimestamp).TotalSeconds;
             LogTcpFlow(session.Source, session.Destination, flow.OutboundName, result.Completion, result.BytesUp, result.BytesDown, seconds);
         }
@@ -436,18 +417,18 @@ public sealed partial class TunProxy : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await WaitForFlowsAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
-        _stopping.Cancel();
+        _stopping.Cancel(); // relays abort on their loops, which keep running until the flows have ended
         _expiry?.Dispose();
-        foreach (var queue in _queues)
-            queue.Close();
         _listeners.Dispose();
-        foreach (var reader in _readers)
-            reader.Join();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         _unclaimed.AbandonAll();
         _udp?.Dispose();
         _icmp?.Dispose();
         var flowsEnded = await _flows.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
+        foreach (var loop in _loops)
+            loop.Dispose();
+        foreach (var queue in _queues)
+            queue.Close();
         var backgroundEnded = await _background.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
         if (!flowsEnded || !backgroundEnded)
             LogStopTimedOut(_flows.Count + _background.Count, AbortTimeout.TotalSeconds);
@@ -474,8 +455,8 @@ public sealed partial class TunProxy : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "accept on the NAT listener works again")]
     private partial void LogAcceptRecovered();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "reading the TUN failed: {Message}")]
-    private partial void LogReaderFailed(string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tcp {Source} -> {Destination}: the relay could not start: {Message}")]
+    private partial void LogRelayFailed(NatEndpoint source, NatEndpoint destination, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "tcp: the {Family} NAT pool is exhausted ({InUse} of {Capacity} virtual endpoints in use); new flows are refused with RST until flows end (a larger --address subnet or a wider --nat-ports range makes room)")]
     private partial void LogPoolExhausted(string family, long inUse, long capacity);

@@ -23,6 +23,9 @@ public sealed record TunProxyOptions
     /// </summary>
     public bool TunOffload { get; init; }
 
+    /// <summary>How long each queue's event loop keeps polling without sleeping after it handled something (0: off; see <see cref="SharpTun.Proxy.Relay.EventLoop"/>).</summary>
+    public TimeSpan BusyPoll { get; init; }
+
     public IcmpMode Icmp { get; init; } = IcmpMode.Reply;
 
     /// <summary>Mark and interface of the sockets <see cref="IcmpMode.Forward"/> sends echo requests on.</summary>
