@@ -58,7 +58,7 @@ internal static class TcpConnector
                     return new(null, OutboundError.NetworkError, $"cannot set {options} on the socket for {role}{target}: {Describe(e.SocketErrorCode)}{PermissionHint(e.SocketErrorCode)}");
                 }
                 socket.NoDelay = true;
-                await socket.ConnectAsync(new IPEndPoint(address, target.Port), deadline.Token).ConfigureAwait(false);
+                await OutboundSocketIo.ConnectAsync(socket, new IPEndPoint(address, target.Port), deadline.Token).ConfigureAwait(false);
                 return new(socket, OutboundError.None, "connected");
             }
             catch (SocketException e)

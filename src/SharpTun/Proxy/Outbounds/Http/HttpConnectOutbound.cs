@@ -59,7 +59,7 @@ public sealed partial class HttpConnectOutbound : IOutbound
                 + "\r\n";
             var requestBytes = Encoding.ASCII.GetBytes(request);
             for (var sent = 0; sent < requestBytes.Length;)
-                sent += await socket.SendAsync(requestBytes.AsMemory(sent), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                sent += await OutboundSocketIo.SendAsync(socket, requestBytes.AsMemory(sent), deadline.Token).ConfigureAwait(false);
 
             var (headLength, received, readError) = await ReadHeadAsync(socket, buffer.AsMemory(0, MaxResponseHeadLength), deadline.Token).ConfigureAwait(false);
             if (readError is not null)
@@ -102,7 +102,7 @@ public sealed partial class HttpConnectOutbound : IOutbound
         {
             if (received == buffer.Length)
                 return (0, received, $"sent a response head longer than {MaxResponseHeadLength} bytes");
-            var count = await socket.ReceiveAsync(buffer[received..], SocketFlags.None, ct).ConfigureAwait(false);
+            var count = await OutboundSocketIo.ReceiveAsync(socket, buffer[received..], ct).ConfigureAwait(false);
             if (count == 0)
                 return (0, received, received == 0
                     ? "closed the connection without answering CONNECT"

@@ -177,7 +177,7 @@ internal sealed class Socks5Handshake
     private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         while (!data.IsEmpty)
-            data = data[await socket.SendAsync(data, SocketFlags.None, ct).ConfigureAwait(false)..];
+            data = data[await OutboundSocketIo.SendAsync(socket, data, ct).ConfigureAwait(false)..];
     }
 
     /// <summary>Fills <paramref name="buffer"/> exactly; returns a failure when the server closes first.</summary>
@@ -186,7 +186,7 @@ internal sealed class Socks5Handshake
         var received = 0;
         while (received < buffer.Length)
         {
-            var count = await _socket.ReceiveAsync(buffer[received..], SocketFlags.None, _ct).ConfigureAwait(false);
+            var count = await OutboundSocketIo.ReceiveAsync(_socket, buffer[received..], _ct).ConfigureAwait(false);
             if (count == 0)
                 return Fail(OutboundError.ProxyProtocolError, received == 0
                     ? $"closed the connection while we waited for {_phase}"
