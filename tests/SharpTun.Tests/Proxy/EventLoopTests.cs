@@ -35,6 +35,27 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public void Post_WhileTheLoopDrains_NoneIsLeftWaiting()
+    {
+        // Posts racing with the loop's drain of earlier posts must still wake it. If one race lost
+        // a wake-up, every later post would wait for an unrelated event, and the last one would
+        // never run here, where there is none.
+        var loop = new EventLoop("test", TimeSpan.Zero, NullLogger.Instance);
+        loop.Start();
+        var count = 0;
+        using var ran = new ManualResetEventSlim();
+        const int Posts = 200_000;
+        for (var i = 0; i < Posts; i++)
+            loop.Post(_ => count++, null);
+        loop.Post(_ => ran.Set(), null);
+
+        // Not disposed when it failed: stopping would wait for a wake-up that never comes.
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), "the last posted action did not run");
+        Assert.Equal(Posts, count);
+        loop.Dispose();
+    }
+
+    [Fact]
     public async Task Register_ReadableSocket_HandlerCalledWithEpollIn_UntilUnregistered()
     {
         using var loop = new EventLoop("test", TimeSpan.Zero, NullLogger.Instance);

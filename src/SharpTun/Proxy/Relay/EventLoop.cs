@@ -189,8 +189,13 @@ public sealed partial class EventLoop : IDisposable
     private bool RunPosted()
     {
         Span<byte> counter = stackalloc byte[sizeof(ulong)];
-        Volatile.Write(ref _wakeupPending, 0);
-        _ = Libc.Read(_wakeup, counter); // resets the eventfd; EAGAIN when a later Post already made it readable again is fine
+        // Reset the eventfd first, then the flag, then drain: a Post that still saw the flag set
+        // enqueued before this drain, and one that sees it clear writes the eventfd again. (Clearing
+        // the flag before the read would let the read swallow a later Post's write, and that Post's
+        // work would wait for some other event to wake the loop.) The exchange is a full fence, so
+        // the drain sees everything enqueued before a Post that saw the flag set.
+        _ = Libc.Read(_wakeup, counter);
+        Interlocked.Exchange(ref _wakeupPending, 0);
         while (_posted.TryDequeue(out var work))
         {
             try
