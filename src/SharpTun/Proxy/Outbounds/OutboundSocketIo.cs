@@ -89,10 +89,7 @@ internal static class OutboundSocketIo
         private readonly Socket _socket;
         private readonly uint _events;
         private readonly CancellationToken _ct;
-        // Continuations run on the loop thread, inline: the next step of a handshake (a non-blocking
-        // send, the next wait) follows at once instead of after a hop through the thread pool. The
-        // code that awaits these waits never blocks, as inline socket completions require.
-        private readonly TaskCompletionSource _done = new();
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
         private int _token = -1;
 
@@ -104,10 +101,7 @@ internal static class OutboundSocketIo
             _ct = ct;
             // Registered first: a cancellation that comes at once is then posted before Begin, which sees the wait done.
             _cancellation = ct.UnsafeRegister(static s => ((ReadinessWait)s!).Cancel(), this);
-            if (loop.IsLoopThread)
-                Begin(); // a handshake continuing inline on the loop
-            else
-                loop.Post(static s => ((ReadinessWait)s!).Begin(), this);
+            loop.Post(static s => ((ReadinessWait)s!).Begin(), this);
         }
 
         public Task Task => _done.Task;
