@@ -81,7 +81,7 @@ public sealed class ConnectionRelay
 
     /// <summary>
     /// Reads what the client sent, if anything: called on the loop by whoever knows that bytes
-    /// probably arrived (the TUN reader, right after writing the client's segment into the kernel),
+    /// probably arrived (the TUN queue's loop, right after writing the client's segment into the kernel),
     /// which saves waiting for the next epoll round. Does nothing off the loop thread.
     /// </summary>
     public void PumpFromClient()

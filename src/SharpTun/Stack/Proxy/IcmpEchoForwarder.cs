@@ -74,7 +74,7 @@ public sealed partial class IcmpEchoForwarder : IDisposable
 
     /// <summary>
     /// Forwards <paramref name="packet"/> when it is an echo request; false when it was ignored or
-    /// could not be sent. Called by a TUN reader; the packet may be changed in place.
+    /// could not be sent. Called by a TUN queue's loop; the packet may be changed in place.
     /// </summary>
     public bool Forward(Span<byte> packet)
     {

@@ -39,7 +39,7 @@ internal abstract class IcmpEchoPath : IDisposable
 
     protected AddressFamily Family => IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
 
-    /// <summary>Sends the request on; false (counted) when it could not be sent. Called by a TUN reader.</summary>
+    /// <summary>Sends the request on; false (counted) when it could not be sent. Called by a TUN queue's loop.</summary>
     public bool Send(IcmpEchoRequest request)
     {
         bool sent;

@@ -142,7 +142,7 @@ internal sealed class RawSocketEchoPath : IcmpEchoPath
 
         public ushort Identifier { get; }
 
-        /// <summary>The last destination; written by the TUN reader that sends for this mapping.</summary>
+        /// <summary>The last destination; written by the TUN queue loop that sends for this mapping.</summary>
         public SocketAddress Destination { get; }
 
         public bool HasSent { get; set; }

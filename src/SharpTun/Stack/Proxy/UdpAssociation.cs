@@ -7,7 +7,7 @@ namespace SharpTun.Stack.Proxy;
 /// <summary>
 /// The outbound side of one app UDP source endpoint S:sp (full cone: one association carries its
 /// datagrams to every destination, and any remote may answer). Datagrams from the app go out with
-/// <see cref="Send"/>, called by the TUN reader; a receive loop turns each answer into an IP/UDP
+/// <see cref="Send"/>, called by a TUN queue's loop; a receive loop turns each answer into an IP/UDP
 /// packet from the remote to S:sp and writes it into the TUN. Ended by the UDP NAT table (idle
 /// timeout, eviction, shutdown) or by its own outbound failing; it counts what it carried, for the
 /// line <see cref="UdpFlowTable"/> logs when it ends.
