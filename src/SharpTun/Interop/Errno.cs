@@ -10,7 +10,7 @@ public static class Errno
         EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17,
         ENODEV = 19, EINVAL = 22, ENFILE = 23, EMFILE = 24, EROFS = 30, ERANGE = 34, EOPNOTSUPP = 95,
         EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101,
-        ENOBUFS = 105, EHOSTUNREACH = 113, EBADFD = 77, EMSGSIZE = 90;
+        ENOBUFS = 105, EHOSTUNREACH = 113, EBADFD = 77, EMSGSIZE = 90, ENOSYS = 38;
 
     /// <summary>The symbolic name of <paramref name="errno"/> (<c>EBUSY</c>), or <c>errno N</c>.</summary>
     public static string Name(int errno) => errno switch
@@ -22,7 +22,7 @@ public static class Errno
         ERANGE => "ERANGE", EOPNOTSUPP => "EOPNOTSUPP", EAFNOSUPPORT => "EAFNOSUPPORT",
         EADDRINUSE => "EADDRINUSE", EADDRNOTAVAIL => "EADDRNOTAVAIL", ENETDOWN => "ENETDOWN",
         ENETUNREACH => "ENETUNREACH", ENOBUFS => "ENOBUFS", EHOSTUNREACH => "EHOSTUNREACH",
-        EBADFD => "EBADFD", EMSGSIZE => "EMSGSIZE",
+        EBADFD => "EBADFD", EMSGSIZE => "EMSGSIZE", ENOSYS => "ENOSYS",
         _ => $"errno {errno}",
     };
 

@@ -45,6 +45,40 @@ internal static unsafe partial class Libc
             return epoll_wait(epoll, data, events.Length / EpollEventSize, timeoutMilliseconds);
     }
 
+    /// <summary>
+    /// epoll_pwait2(2), which takes its timeout in nanoseconds (<paramref name="timeoutNanoseconds"/>
+    /// below zero waits without limit). On a kernel before 5.11 or a glibc before 2.35 it falls back
+    /// to epoll_wait with the timeout rounded up to whole milliseconds.
+    /// </summary>
+    public static int EpollWaitNanoseconds(SafeHandle epoll, Span<byte> events, long timeoutNanoseconds)
+    {
+        if (timeoutNanoseconds < 0)
+            return EpollWait(epoll, events, -1);
+        if (!s_epollPwait2Missing)
+        {
+            var timeout = stackalloc long[2] { timeoutNanoseconds / 1_000_000_000, timeoutNanoseconds % 1_000_000_000 };
+            try
+            {
+                fixed (byte* data = events)
+                {
+                    var count = epoll_pwait2(epoll, data, events.Length / EpollEventSize, timeout, null);
+                    if (count >= 0 || Marshal.GetLastPInvokeError() != Errno.ENOSYS)
+                        return count;
+                }
+            }
+            catch (EntryPointNotFoundException)
+            {
+            }
+            s_epollPwait2Missing = true;
+        }
+        return EpollWait(epoll, events, (int)Math.Min(int.MaxValue, (timeoutNanoseconds + 999_999) / 1_000_000));
+    }
+
+    private static bool s_epollPwait2Missing;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int epoll_pwait2(SafeHandle epoll, byte* events, int maxEvents, long* timeout, void* signalMask);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(SafeHandle epoll, int operation, int fd, byte* entry);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using SharpTun.Interop;
@@ -110,6 +111,36 @@ public sealed class EventLoopTests
         loop.Post(_ => done.SetResult(), null);
 
         await done.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private sealed class TimerRecorder(string name, List<(string, long)> fired, TaskCompletionSource? last = null) : ITimerHandler
+    {
+        public void OnTimer()
+        {
+            fired.Add((name, Stopwatch.GetTimestamp()));
+            last?.SetResult();
+        }
+    }
+
+    [Fact]
+    public async Task RunAt_CallsEachHandlerAfterItsDeadline_EarliestFirst()
+    {
+        using var loop = new EventLoop("test", TimeSpan.Zero, NullLogger.Instance);
+        loop.Start();
+        var fired = new List<(string, long)>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long start = 0;
+        loop.Post(_ =>
+        {
+            start = Stopwatch.GetTimestamp();
+            loop.RunAt(new TimerRecorder("late", fired, done), start + Stopwatch.Frequency / 20); // 50 ms
+            loop.RunAt(new TimerRecorder("early", fired), start + Stopwatch.Frequency / 100);    // 10 ms
+        }, null);
+
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["early", "late"], fired.Select(f => f.Item1));
+        Assert.True(fired[0].Item2 >= start + Stopwatch.Frequency / 100, "the early timer fired before its deadline");
+        Assert.True(fired[1].Item2 >= start + Stopwatch.Frequency / 20, "the late timer fired before its deadline");
     }
 
     [Fact]

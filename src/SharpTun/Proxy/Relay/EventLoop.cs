@@ -15,7 +15,8 @@ namespace SharpTun.Proxy.Relay;
 /// <para>
 /// Handlers run one at a time on the loop thread and must not block. <see cref="Register"/>,
 /// <see cref="Modify"/>, <see cref="Unregister"/> and <see cref="RunSoon"/> are for the loop
-/// thread only; other threads hand work to it with <see cref="Post"/>.
+/// thread only; other threads hand work to it with <see cref="Post"/>. <see cref="RunAt"/> calls a
+/// handler once a deadline has passed (epoll_pwait2's nanosecond timeout, no timer descriptor).
 /// </para>
 /// </summary>
 public sealed partial class EventLoop : IDisposable
@@ -33,6 +34,7 @@ public sealed partial class EventLoop : IDisposable
     private readonly Stack<int> _freeTokens = new();
     private readonly List<int> _releasedThisRound = [];
     private readonly List<IReadinessHandler> _soon = [];
+    private readonly PriorityQueue<ITimerHandler, long> _timers = new();
     private readonly Thread _thread;
     private readonly long _busyPollTicks;
     private readonly ILogger _logger;
@@ -119,6 +121,12 @@ public sealed partial class EventLoop : IDisposable
             _soon.Add(handler);
     }
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> once <see cref="Stopwatch.GetTimestamp"/> reaches
+    /// <paramref name="deadline"/>, after that round's events. Loop thread only.
+    /// </summary>
+    public void RunAt(ITimerHandler handler, long deadline) => _timers.Enqueue(handler, deadline);
+
     /// <summary>Runs <paramref name="action"/> on the loop thread, after what was posted before it. Any thread.</summary>
     public void Post(Action<object?> action, object? state)
     {
@@ -150,8 +158,9 @@ public sealed partial class EventLoop : IDisposable
         var busyUntil = 0L;
         while (true)
         {
-            var timeout = _busyPollTicks > 0 && Stopwatch.GetTimestamp() < busyUntil ? 0 : -1;
-            var count = Libc.EpollWait(_epoll, events, timeout);
+            var now = Stopwatch.GetTimestamp();
+            var timeout = _busyPollTicks > 0 && now < busyUntil ? 0 : NanosecondsToNextTimer(now);
+            var count = Libc.EpollWaitNanoseconds(_epoll, events, timeout);
             if (count < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -174,6 +183,7 @@ public sealed partial class EventLoop : IDisposable
                 if ((int)token < _handlers.Count && _handlers[(int)token] is { } handler)
                     Call(handler, Libc.EpollEvents(events, i));
             }
+            RunDueTimers();
             for (var i = 0; i < _soon.Count; i++)
                 Call(_soon[i], 0);
             _soon.Clear();
@@ -182,6 +192,33 @@ public sealed partial class EventLoop : IDisposable
             foreach (var token in _releasedThisRound)
                 _freeTokens.Push(token);
             _releasedThisRound.Clear();
+        }
+    }
+
+    /// <summary>How long epoll may wait: until the earliest deadline, or without limit (-1) when there is none.</summary>
+    private long NanosecondsToNextTimer(long now)
+    {
+        if (!_timers.TryPeek(out _, out var deadline))
+            return -1;
+        return deadline <= now ? 0 : (long)((deadline - now) * (1e9 / Stopwatch.Frequency)) + 1;
+    }
+
+    private void RunDueTimers()
+    {
+        if (_timers.Count == 0)
+            return;
+        var now = Stopwatch.GetTimestamp();
+        while (_timers.TryPeek(out var handler, out var deadline) && deadline <= now)
+        {
+            _timers.Dequeue();
+            try
+            {
+                handler.OnTimer();
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailed(e);
+            }
         }
     }
 
