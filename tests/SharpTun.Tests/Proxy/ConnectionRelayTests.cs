@@ -160,6 +160,30 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Relay_BulkBurstThenSmallTail_TailArrivesWithoutMoreDataOrFin()
+    {
+        // The burst makes the direction a bulk transfer, whose source wakes the loop only for
+        // ConnectionRelay.CoalescingBytes. The tail is far less and nothing follows it (no FIN
+        // either): only the coalescing deadline can deliver it.
+        var relay = StartRelay();
+        var burst = Pattern(2 << 20, 7);
+        var tail = Pattern(1_000, 8);
+        await SendAllAsync(_server, burst);
+        Assert.Equal(burst, await ReadExactlyAsync(_app, burst.Length));
+        for (var round = 0; round < 3; round++)
+        {
+            await SendAllAsync(_server, tail);
+            Assert.Equal(tail, await ReadExactlyAsync(_app, tail.Length));
+            await SendAllAsync(_server, burst); // a new burst turns coalescing on again
+            Assert.Equal(burst, await ReadExactlyAsync(_app, burst.Length));
+        }
+        _app.Shutdown(SocketShutdown.Send);
+        _server.Shutdown(SocketShutdown.Send);
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(4L * burst.Length + 3 * tail.Length, result.BytesDown);
+    }
+
+    [Fact]
     public async Task Relay_ServerAnswersAndClosesWithoutReading_AppGetsTheWholeAnswer()
     {
         var relay = StartRelay();
@@ -239,6 +263,19 @@ public sealed class ConnectionRelayTests : IAsyncLifetime
     {
         for (var sent = 0; sent < data.Length;)
             sent += await socket.SendAsync(data.AsMemory(sent), SocketFlags.None, ProxyTestSupport.Timeout());
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int length)
+    {
+        var ct = ProxyTestSupport.Timeout();
+        var buffer = new byte[length];
+        for (var read = 0; read < length;)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None, ct);
+            Assert.True(n > 0, $"the stream ended after {read} of {length} bytes");
+            read += n;
+        }
+        return buffer;
     }
 
     private static async Task<byte[]> ReadToEndAsync(Socket socket)

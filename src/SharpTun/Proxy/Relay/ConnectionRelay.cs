@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using SharpTun.Interop;
 
@@ -20,6 +21,13 @@ namespace SharpTun.Proxy.Relay;
 /// the shared pool and gives them back once the data is passed on, unless the read filled the
 /// buffer (more is waiting): the direction then moves to <see cref="BulkBufferSize"/>, which costs a
 /// third less CPU per byte than 64 KiB reads here (docs/benchmarks.md, "Relay buffer size").</item>
+/// <item>Receive coalescing: while the remote side sends a bulk transfer, it wakes the loop only
+/// once <see cref="CoalescingBytes"/> have arrived (SO_RCVLOWAT), or when <see cref="CoalescingDelay"/>
+/// has passed since the relay started waiting for it, whichever is first, as a NIC moderates its
+/// interrupts. A sender that delivers in 64 KiB pieces (a SOCKS server) would otherwise cost a
+/// wake-up, a read, a send and their TUN packets per piece (docs/benchmarks.md, "Receive
+/// coalescing"). A wait that times out with less than <see cref="BufferSize"/> read ends the
+/// coalescing, so only the tail of a burst waits, once; a read of at least that much starts it again.</item>
 /// </list>
 /// Ordinary endings are values in the <see cref="RelayResult"/>, never exceptions. The relay has no
 /// idle timeout of its own: a caller that wants one cancels the token. When <see cref="Completion"/>
@@ -33,6 +41,14 @@ public sealed class ConnectionRelay
 
     /// <summary>Bytes per read once a direction has shown it is a bulk transfer.</summary>
     public const int BulkBufferSize = 1024 * 1024;
+
+    /// <summary>Bytes a bulk direction's source collects before the loop is woken to read them (SO_RCVLOWAT).</summary>
+    public const int CoalescingBytes = 1024 * 1024;
+
+    /// <summary>Longest a bulk direction waits for <see cref="CoalescingBytes"/> before it reads what has come.</summary>
+    public static readonly TimeSpan CoalescingDelay = TimeSpan.FromMilliseconds(1);
+
+    private static readonly long CoalescingDelayTicks = (long)(CoalescingDelay.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Most bytes dropped while draining a sender whose peer is gone, before resetting it instead.</summary>
     private const int MaximumDrainBytes = 1 << 20;
@@ -53,8 +69,8 @@ public sealed class ConnectionRelay
         _afterClientSend = afterClientSend;
         _client = new Side(this, client, RelaySide.Client);
         _remote = new Side(this, remote, RelaySide.Remote);
-        _up = new Direction(_client, _remote);
-        _down = new Direction(_remote, _client);
+        _up = new Direction(this, _client, _remote);
+        _down = new Direction(this, _remote, _client);
         _client.Outgoing = _remote.Incoming = _up;
         _remote.Outgoing = _client.Incoming = _down;
     }
@@ -167,8 +183,12 @@ public sealed class ConnectionRelay
         }
     }
 
-    /// <summary>Passes on what is pending, then reads and passes on until the source has nothing more, the destination is full, or the relay ends.</summary>
-    private void Pump(Direction d)
+    /// <summary>
+    /// Passes on what is pending, then reads and passes on until the source has nothing more, the
+    /// destination is full, or the relay ends. <paramref name="timedOut"/>: the coalescing wait
+    /// ended by its deadline, and the first read decides whether the burst goes on.
+    /// </summary>
+    private void Pump(Direction d, bool timedOut = false)
     {
         while (!_ended)
         {
@@ -180,8 +200,9 @@ public sealed class ConnectionRelay
             var count = d.Source.Socket.Receive(d.Buffer.AsSpan(0, d.Size), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
-                d.ReturnBuffer();
-                d.Source.Refresh();
+                if (timedOut)
+                    Coalesce(d, false);
+                WaitForSource(d);
                 return;
             }
             if (error != SocketError.Success)
@@ -204,6 +225,9 @@ public sealed class ConnectionRelay
                 }
                 continue;
             }
+            if (timedOut || !d.Coalescing && d.Size == BulkBufferSize)
+                Coalesce(d, count >= BufferSize);
+            timedOut = false;
             d.Start = 0;
             d.End = count;
             var filled = count == d.Size;
@@ -212,15 +236,55 @@ public sealed class ConnectionRelay
             if (!filled)
             {
                 // Probably all there was; the loop reports the source again if more came meanwhile.
-                d.ReturnBuffer();
-                d.Source.Refresh();
+                WaitForSource(d);
                 return;
             }
             if (d.Size < BulkBufferSize)
             {
                 d.ReturnBuffer();
                 d.Size = BulkBufferSize; // a full read: more is waiting, in bigger reads from now on
+                Coalesce(d, true);
             }
+        }
+    }
+
+    /// <summary>Waits for <paramref name="d"/>'s source to be readable, and while coalescing, for its deadline too.</summary>
+    private void WaitForSource(Direction d)
+    {
+        d.ReturnBuffer();
+        d.Source.Refresh();
+        if (!d.Coalescing)
+            return;
+        d.Deadline = Stopwatch.GetTimestamp() + CoalescingDelayTicks;
+        _loop.RunAt(d, d.Deadline);
+    }
+
+    /// <summary>The deadline of a coalescing wait passed: read what has come, unless the wait ended meanwhile.</summary>
+    private void OnCoalescingDeadline(Direction d)
+    {
+        if (!_ended && d.Coalescing && d.WantsRead && Stopwatch.GetTimestamp() >= d.Deadline)
+            Pump(d, timedOut: true);
+    }
+
+    /// <summary>
+    /// Turns receive coalescing of <paramref name="d"/>'s source on or off; the remote side only.
+    /// The client's bytes come from the relay's own TUN writes and are read in the same wake-up
+    /// (<see cref="PumpFromClient"/>), so a low mark there saves nothing, and the kernel would ACK
+    /// each of the client's segments at once while fewer bytes than the mark are queued (tcp_input.c,
+    /// __tcp_ack_snd_check): direct:// uploads cost a fifth more CPU per GB with it.
+    /// </summary>
+    private static void Coalesce(Direction d, bool on)
+    {
+        if (d.Coalescing == on || d.Source.Kind != RelaySide.Remote)
+            return;
+        try
+        {
+            d.Source.Socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, on ? CoalescingBytes : 1);
+            d.Coalescing = on;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The socket failed or is closing: the next read reports how, and reads ignore the low mark anyway.
         }
     }
 
@@ -391,7 +455,7 @@ public sealed class ConnectionRelay
     }
 
     /// <summary>One way through the relay: the buffer in use and the bytes in it still to be sent.</summary>
-    private sealed class Direction(Side source, Side destination)
+    private sealed class Direction(ConnectionRelay relay, Side source, Side destination) : ITimerHandler
     {
         public Side Source { get; } = source;
 
@@ -416,10 +480,18 @@ public sealed class ConnectionRelay
 
         public long Discarded;
 
+        /// <summary>The source wakes the loop only for <see cref="CoalescingBytes"/> (SO_RCVLOWAT is set).</summary>
+        public bool Coalescing;
+
+        /// <summary>When a coalescing wait reads whatever has come (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long Deadline;
+
         public bool HasPending => Start < End;
 
         /// <summary>Whether the source is to be read: not finished, and nothing waits for the destination.</summary>
         public bool WantsRead => !Finished && !HasPending;
+
+        public void OnTimer() => relay.OnCoalescingDeadline(this);
 
         public void ReturnBuffer()
         {
