@@ -40,8 +40,10 @@ public sealed class ProxyOptions
 
     public Option<int> Queues { get; } = new("--queues")
     {
-        Description = "TUN queues, each read by its own thread (multi-queue TUN when more than 1; default 1).",
-        DefaultValueFactory = _ => 1,
+        Description = "TUN queues, each with its own event loop thread (multi-queue TUN when more than 1; default: one per CPU).",
+        // One per CPU: a loop carries its flows on one core, so with one queue new connections/s
+        // stop at what one core does (docs/benchmarks.md, "Connections"); a bulk flow costs the same.
+        DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, DeviceOptions.MaximumQueues),
         Validators = { result => RequireRange(result, 1, DeviceOptions.MaximumQueues) },
     };
 
