@@ -170,7 +170,7 @@ public static class VpnSession
             }
             try
             {
-                var lookup = Dns.GetHostAddressesAsync(endpoint.Host);
+                var lookup = System.Net.Dns.GetHostAddressesAsync(endpoint.Host);
                 if (lookup.Wait(ResolveTimeout) && lookup.Result.Length > 0)
                     addresses.Add(lookup.Result[0]);
                 else

@@ -56,7 +56,7 @@ internal static class PeerEndpoints
         IPAddress[] addresses;
         try
         {
-            addresses = Dns.GetHostAddresses(endpoint.Host);
+            addresses = System.Net.Dns.GetHostAddresses(endpoint.Host);
         }
         catch (SocketException e)
         {

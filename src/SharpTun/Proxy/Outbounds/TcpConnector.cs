@@ -24,7 +24,7 @@ internal static class TcpConnector
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(target.Domain, deadline.Token).ConfigureAwait(false);
+                addresses = await System.Net.Dns.GetHostAddressesAsync(target.Domain, deadline.Token).ConfigureAwait(false);
             }
             catch (SocketException e)
             {

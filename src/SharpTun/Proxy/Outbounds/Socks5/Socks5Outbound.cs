@@ -79,7 +79,7 @@ public sealed partial class Socks5Outbound : IOutbound
             IPAddress relayAddress;
             if (bound.IsDomain)
             {
-                var addresses = await Dns.GetHostAddressesAsync(bound.Domain, deadline.Token).ConfigureAwait(false);
+                var addresses = await System.Net.Dns.GetHostAddressesAsync(bound.Domain, deadline.Token).ConfigureAwait(false);
                 if (addresses.Length == 0)
                     return FailUdp(control, OutboundError.Unreachable, $"SOCKS5 server {_serverName} named the UDP relay {bound}, which has no addresses");
                 relayAddress = addresses[0];
