@@ -79,7 +79,7 @@ public ref struct DnsMessageWriter
 
     /// <summary>Writes a question; questions come before every record.</summary>
     /// <param name="name">An uncompressed wire name, from <see cref="DnsNameEncoding.TryEncode"/> or <see cref="DnsName.CopyTo"/>.</param>
-    public bool TryWriteQuestion(ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class = DnsClass.Internet)
+    public bool TryWriteQuestion(scoped ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class = DnsClass.Internet)
     {
         if (Section != DnsSection.Question)
             throw new InvalidOperationException("questions must be written before the first record");
@@ -93,7 +93,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes an A record; <paramref name="address"/> is a number, 192.0.2.1 being 0xC0000201.</summary>
-    public bool TryWriteA(ReadOnlySpan<byte> name, uint timeToLive, uint address)
+    public bool TryWriteA(scoped ReadOnlySpan<byte> name, uint timeToLive, uint address)
     {
         if (!TryBeginRecord(name, DnsRecordType.A, (ushort)DnsClass.Internet, timeToLive, out var start) || !TryReserve(4, out var data))
             return Restore(start);
@@ -103,7 +103,7 @@ public ref struct DnsMessageWriter
 
     /// <summary>Writes an AAAA record (RFC 3596 §2.2).</summary>
     /// <exception cref="ArgumentException"><paramref name="address"/> is not 16 bytes.</exception>
-    public bool TryWriteAaaa(ReadOnlySpan<byte> name, uint timeToLive, ReadOnlySpan<byte> address)
+    public bool TryWriteAaaa(scoped ReadOnlySpan<byte> name, uint timeToLive, scoped ReadOnlySpan<byte> address)
     {
         if (address.Length != 16)
             throw new ArgumentException($"an IPv6 address is 16 bytes, not {address.Length}", nameof(address));
@@ -111,18 +111,18 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes a CNAME record with a compressed target.</summary>
-    public bool TryWriteCname(ReadOnlySpan<byte> name, uint timeToLive, ReadOnlySpan<byte> canonicalName) =>
+    public bool TryWriteCname(scoped ReadOnlySpan<byte> name, uint timeToLive, scoped ReadOnlySpan<byte> canonicalName) =>
         TryWriteNameRecord(name, DnsRecordType.Cname, timeToLive, canonicalName);
 
     /// <summary>Writes a PTR record with a compressed target.</summary>
-    public bool TryWritePtr(ReadOnlySpan<byte> name, uint timeToLive, ReadOnlySpan<byte> targetName) =>
+    public bool TryWritePtr(scoped ReadOnlySpan<byte> name, uint timeToLive, scoped ReadOnlySpan<byte> targetName) =>
         TryWriteNameRecord(name, DnsRecordType.Ptr, timeToLive, targetName);
 
     /// <summary>
     /// Writes a TXT record holding <paramref name="text"/> as character-strings of up to 255 bytes
     /// each (RFC 1035 §3.3.14; readers join them, RFC 7208 §3.3); empty text is one empty string.
     /// </summary>
-    public bool TryWriteTxt(ReadOnlySpan<byte> name, uint timeToLive, ReadOnlySpan<byte> text)
+    public bool TryWriteTxt(scoped ReadOnlySpan<byte> name, uint timeToLive, scoped ReadOnlySpan<byte> text)
     {
         if (!TryBeginRecord(name, DnsRecordType.Txt, (ushort)DnsClass.Internet, timeToLive, out var start))
             return Restore(start);
@@ -142,7 +142,7 @@ public ref struct DnsMessageWriter
     /// <summary>Writes an SVCB or HTTPS record (RFC 9460 §2.2); the target name is not compressed.</summary>
     /// <param name="parameters">SvcParams in wire form, keys strictly increasing.</param>
     /// <exception cref="ArgumentException">Another type, a malformed target name or malformed parameters.</exception>
-    public bool TryWriteServiceBinding(DnsRecordType type, ReadOnlySpan<byte> name, uint timeToLive, ushort priority, ReadOnlySpan<byte> targetName, ReadOnlySpan<byte> parameters)
+    public bool TryWriteServiceBinding(DnsRecordType type, scoped ReadOnlySpan<byte> name, uint timeToLive, ushort priority, scoped ReadOnlySpan<byte> targetName, scoped ReadOnlySpan<byte> parameters)
     {
         if (type is not (DnsRecordType.Svcb or DnsRecordType.Https))
             throw new ArgumentException($"{type} is not a service binding type", nameof(type));
@@ -164,7 +164,7 @@ public ref struct DnsMessageWriter
     /// </summary>
     /// <param name="options">EDNS options in wire form.</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> is malformed.</exception>
-    public bool TryWriteOpt(ushort udpPayloadSize, bool dnssecOk, DnsResponseCode extendedResponseCode = DnsResponseCode.NoError, byte version = 0, ReadOnlySpan<byte> options = default)
+    public bool TryWriteOpt(ushort udpPayloadSize, bool dnssecOk, DnsResponseCode extendedResponseCode = DnsResponseCode.NoError, byte version = 0, scoped ReadOnlySpan<byte> options = default)
     {
         if (!DnsKeyValueReader.IsWellFormed(options, keysAscending: false))
             throw new ArgumentException("EDNS options must be code, length, data entries", nameof(options));
@@ -175,7 +175,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes a record of any type with RDATA as given (names in it are not compressed).</summary>
-    public bool TryWriteRecord(ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, uint timeToLive, ReadOnlySpan<byte> data)
+    public bool TryWriteRecord(scoped ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, uint timeToLive, scoped ReadOnlySpan<byte> data)
     {
         if (!TryBeginRecord(name, type, (ushort)@class, timeToLive, out var start) || !TryReserve(data.Length, out var destination))
             return Restore(start);
@@ -183,7 +183,7 @@ public ref struct DnsMessageWriter
         return EndRecord(start);
     }
 
-    private bool TryWriteNameRecord(ReadOnlySpan<byte> name, DnsRecordType type, uint timeToLive, ReadOnlySpan<byte> target)
+    private bool TryWriteNameRecord(scoped ReadOnlySpan<byte> name, DnsRecordType type, uint timeToLive, scoped ReadOnlySpan<byte> target)
     {
         RequireValidName(target);
         if (!TryBeginRecord(name, type, (ushort)DnsClass.Internet, timeToLive, out var start) || !TryWriteName(target))
@@ -193,7 +193,7 @@ public ref struct DnsMessageWriter
 
     // Writes owner name, TYPE, CLASS and TTL, and leaves RDLENGTH to EndRecord; after a false
     // return, Restore(start) undoes the partial write.
-    private bool TryBeginRecord(ReadOnlySpan<byte> name, DnsRecordType type, ushort @class, uint timeToLive, out RecordStart start)
+    private bool TryBeginRecord(scoped ReadOnlySpan<byte> name, DnsRecordType type, ushort @class, uint timeToLive, out RecordStart start)
     {
         RequireValidName(name);
         if (Section == DnsSection.Question)
@@ -227,7 +227,7 @@ public ref struct DnsMessageWriter
 
     // Writes a validated uncompressed name, replacing its longest suffix already in the message by a
     // pointer (RFC 1035 §4.1.4), then remembers where its new labels are.
-    private bool TryWriteName(ReadOnlySpan<byte> name)
+    private bool TryWriteName(scoped ReadOnlySpan<byte> name)
     {
         int nameOffset = Length;
         int suffix = 0;
@@ -267,7 +267,7 @@ public ref struct DnsMessageWriter
         }
     }
 
-    private readonly int FindWrittenName(ReadOnlySpan<byte> suffix)
+    private readonly int FindWrittenName(scoped ReadOnlySpan<byte> suffix)
     {
         ReadOnlySpan<byte> written = _destination[..Length];
         for (int i = 0; i < _nameOffsetCount; i++)
