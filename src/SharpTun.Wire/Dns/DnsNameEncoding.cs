@@ -48,7 +48,8 @@ public static class DnsNameEncoding
 
     /// <summary>
     /// Checks that <paramref name="wireName"/> is one complete uncompressed name (labels of 1 to 63
-    /// bytes, the root label last, 255 bytes at most) and nothing more.
+    /// bytes, the root label last, 255 bytes at most) and nothing more: bytes after the root label
+    /// are <see cref="DnsError.BadRecordData"/>, a pointer length byte is <see cref="DnsError.LabelTooLong"/>.
     /// </summary>
     public static DnsError Validate(ReadOnlySpan<byte> wireName)
     {
