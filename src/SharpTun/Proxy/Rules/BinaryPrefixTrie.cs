@@ -40,7 +40,12 @@ internal sealed class BinaryPrefixTrie
             var slot = 2 * node + (int)(bits >> 127);
             bits <<= 1;
             if (_children[slot] == 0)
-                _children[slot] = NewNode();
+            {
+                // Not in one statement: NewNode may replace _children, and an assignment would
+                // write to the array it read before the call.
+                var child = NewNode();
+                _children[slot] = child;
+            }
             node = _children[slot];
             _subtreeLowest[node] = Math.Min(_subtreeLowest[node], ruleIndex);
         }
