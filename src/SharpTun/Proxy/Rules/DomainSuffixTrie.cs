@@ -71,7 +71,7 @@ internal sealed class DomainSuffixTrie
         {
             if (Children is null)
             {
-                Children = new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase);
+                Children = new Dictionary<string, Node>(AsciiCaseInsensitiveComparer.Instance);
                 ChildLookup = Children.GetAlternateLookup<ReadOnlySpan<char>>();
             }
             if (!Children.TryGetValue(label, out var child))

@@ -14,16 +14,17 @@ internal sealed class KeywordMatcher
     // which no keyword contains, so it always leads back to the root. This keeps the transition
     // table as narrow as the keywords' alphabet instead of 65,536 columns wide.
     private readonly ushort[] _classOf;
-    private readonly int _classCount;
-    private readonly int[] _next;
-    private readonly int[] _lowestEndingHere;
 
-    private KeywordMatcher(ushort[] classOf, int classCount, int[] next, int[] lowestEndingHere, int lowestIndex)
+    // One row of _rows per state, classCount ints wide; a state is named by the offset of its row.
+    // Column 0 would be the class-0 transition, always the root, so it holds the state's lowest
+    // rule index instead: a step then reads one row, not a row and a second array.
+    private readonly int[] _rows;
+
+    private KeywordMatcher(ushort[] classOf, int[] rows, int stateCount, int lowestIndex)
     {
         _classOf = classOf;
-        _classCount = classCount;
-        _next = next;
-        _lowestEndingHere = lowestEndingHere;
+        _rows = rows;
+        StateCount = stateCount;
         LowestIndex = lowestIndex;
     }
 
@@ -31,7 +32,7 @@ internal sealed class KeywordMatcher
     public int LowestIndex { get; }
 
     /// <summary>States of the automaton, for memory estimates.</summary>
-    public int StateCount => _lowestEndingHere.Length;
+    public int StateCount { get; }
 
     /// <summary>Builds the automaton from lower-case keywords and their rule indexes.</summary>
     public static KeywordMatcher Build(IReadOnlyList<(string Keyword, int RuleIndex)> keywords)
@@ -101,20 +102,27 @@ internal sealed class KeywordMatcher
                 }
             }
         }
-        return new KeywordMatcher(classOf, classCount, next, lowestEndingHere, lowestIndex);
+        var rows = new int[next.Length];
+        for (var state = 0; state < children.Count; state++)
+        {
+            rows[state * classCount] = lowestEndingHere[state];
+            for (var symbol = 1; symbol < classCount; symbol++)
+                rows[state * classCount + symbol] = next[state * classCount + symbol] * classCount;
+        }
+        return new KeywordMatcher(classOf, rows, children.Count, lowestIndex);
     }
 
     /// <summary>The lowest index below <paramref name="best"/> of a keyword inside <paramref name="domain"/>, else <paramref name="best"/>.</summary>
     public int Lookup(ReadOnlySpan<char> domain, int best)
     {
         var classOf = _classOf;
-        var next = _next;
-        var lowestEndingHere = _lowestEndingHere;
-        var state = Root;
+        var rows = _rows;
+        var row = Root;
         foreach (var c in domain)
         {
-            state = next[state * _classCount + classOf[c]];
-            best = Math.Min(best, lowestEndingHere[state]);
+            var symbol = classOf[c];
+            row = symbol == 0 ? Root : rows[row + symbol];
+            best = Math.Min(best, rows[row]);
         }
         return best;
     }
