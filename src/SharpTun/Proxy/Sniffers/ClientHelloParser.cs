@@ -22,7 +22,7 @@ internal static class ClientHelloParser
     /// <summary>server_name (RFC 6066 §3).</summary>
     public const ushort ServerNameExtension = 0;
 
-    /// <summary>encrypted_client_hello (draft-ietf-tls-esni §11.1); GREASE ECH uses the same code point.</summary>
+    /// <summary>encrypted_client_hello (draft-ietf-tls-esni, IANA considerations); GREASE ECH (§6.2) uses the same code point.</summary>
     public const ushort EncryptedClientHelloExtension = 0xfe0d;
 
     private const byte HostNameType = 0;
@@ -119,7 +119,7 @@ internal static class ClientHelloParser
 
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"", and the name
         // is sent "without a trailing dot", so a trailing dot fails as an empty last label.
-        var reason = HostNameRules.TryCopyLowercase(name, hostName, out int length);
+        var reason = HostNameRules.CheckAndCopyLowercase(name, hostName, out int length);
         return reason == SniffReason.None
             ? SniffResult.Found(SniffProtocol.Tls, length, hasEncryptedClientHello)
             : Malformed(reason);

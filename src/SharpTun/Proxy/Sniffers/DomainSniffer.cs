@@ -9,10 +9,11 @@ namespace SharpTun.Proxy.Sniffers;
 public static class DomainSniffer
 {
     /// <summary>
-    /// Bytes past which waiting cannot help HTTP, and which hold any ClientHello up to
-    /// <see cref="TlsClientHelloSniffer.MaxClientHelloLength"/> sent in full-size records.
+    /// A byte bound for the caller: HTTP gives up at <see cref="HttpHostSniffer.MaxHeaderSectionLength"/>
+    /// (16 KiB), and the longest ClientHello accepted, with its 4-byte handshake header, fits in two
+    /// full-size records with their 5-byte headers. A ClientHello cut into smaller records may need more.
     /// </summary>
-    public const int MaxUsefulLength = HttpHostSniffer.MaxHeaderSectionLength + 64;
+    public const int MaxUsefulLength = TlsClientHelloSniffer.MaxClientHelloLength + 4 + 2 * 5;
 
     /// <summary>
     /// Sniffs <paramref name="input"/>: TLS when it starts with a handshake record, HTTP when it starts

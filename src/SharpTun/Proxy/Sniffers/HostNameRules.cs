@@ -17,11 +17,11 @@ public static class HostNameRules
 
     /// <summary>
     /// Checks <paramref name="name"/> and writes it, lowercased, to <paramref name="destination"/>
-    /// (at least <see cref="MaxLength"/> characters). Returns <see cref="SniffReason.None"/> when it is a
-    /// domain name, else why not; <see cref="SniffReason.IpLiteralHostName"/> is checked before the
+    /// (at least <see cref="MaxLength"/> characters, left with junk when the check fails). Returns
+    /// <see cref="SniffReason.None"/> when it is a domain name, else why not; <see cref="SniffReason.IpLiteralHostName"/> is checked before the
     /// characters, so "::1" is reported as a literal rather than as a name with colons.
     /// </summary>
-    public static SniffReason TryCopyLowercase(ReadOnlySpan<byte> name, Span<char> destination, out int length)
+    internal static SniffReason CheckAndCopyLowercase(ReadOnlySpan<byte> name, Span<char> destination, out int length)
     {
         length = 0;
         if (name.IsEmpty)

@@ -28,7 +28,7 @@ internal static class HttpAuthority
         if (host.Length > 1 && host[^1] == '.')
             host = host[..^1]; // "example.com." is the same name, fully qualified.
 
-        var reason = HostNameRules.TryCopyLowercase(host, hostName, out int length);
+        var reason = HostNameRules.CheckAndCopyLowercase(host, hostName, out int length);
         return reason switch
         {
             SniffReason.None => SniffResult.Found(SniffProtocol.Http, length),

@@ -54,6 +54,8 @@ public static class HttpHostSniffer
             {
                 // obs-fold (RFC 9112 §5.2): a recipient must reject it or replace it with a space. For
                 // another field, replacing changes nothing that matters here; a folded Host is rejected.
+                // Right after the request line there is no field to continue, and RFC 9112 §2.2 allows
+                // consuming such a line without further processing.
                 if (previousWasHost)
                     return Malformed(SniffReason.FoldedHost);
                 continue;
