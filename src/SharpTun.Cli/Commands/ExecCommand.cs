@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using SharpTun.Cli.Settings;
 using SharpTun.Host;
 using SharpTun.Modify;
 using SharpTun.Stack.Proxy;
@@ -26,17 +27,17 @@ public static class ExecCommand
         };
         var command = new Command("exec", "Run a command whose network traffic all goes through SharpTun; exits with its exit code.") { commandLine };
         options.AddTo(command);
-        command.SetAction(parsed => Execute(parsed, options, parsed.GetRequiredValue(commandLine)));
+        command.SetAction(parsed => Execute(options.ToSettings(parsed), parsed.GetRequiredValue(commandLine)));
         return command;
     }
 
-    private static int Execute(ParseResult parsed, ProxyOptions options, string[] commandLine)
+    private static int Execute(ProxySettings settings, string[] commandLine)
     {
         using var shutdown = new ShutdownSignal();
         // The command owns stdout and stderr; SharpTun says only what matters unless asked.
-        using var logging = Logging.CreateFactory(parsed.GetValue(options.LogLevel) ?? LogLevel.Warning);
+        using var logging = Logging.CreateFactory(settings.LogLevel ?? LogLevel.Warning);
         StartupCleanup.Run();
-        var mtu = parsed.GetValue(options.Mtu);
+        var mtu = settings.Mtu;
         var ipv4 = ProxyRuntime.DefaultIpv4;
         var ipv6 = ProxyRuntime.DefaultIpv6;
 
@@ -46,12 +47,12 @@ public static class ExecCommand
 
         // The TUN and the NAT listeners are made inside the namespace; everything else (outbound
         // sockets) stays in ours. Nothing inside needs journaling: deleting the namespace undoes it.
-        var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu, options.TunOptions(parsed, "tun0")));
+        var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu, ProxyRuntime.TunOptions(settings, "tun0")));
         using (device)
         using (listeners)
         {
-            using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
-            var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+            using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
+            var proxy = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
             using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
             int exitCode;
             try

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using SharpTun.Cli.Settings;
 using SharpTun.Host;
 using SharpTun.Modify;
 using SharpTun.Stack.Proxy;
@@ -47,40 +48,47 @@ public static class ProxyCommand
         command.Options.Add(device);
         command.Options.Add(addresses);
         command.Options.Add(routes);
-        command.SetAction(parsed => Execute(parsed, options, parsed.GetRequiredValue(device), parsed.GetValue(addresses) ?? [], parsed.GetValue(routes) ?? []));
+        command.SetAction(parsed => Run(options.ToSettings(parsed) with
+        {
+            DeviceName = parsed.GetRequiredValue(device),
+            Addresses = parsed.GetValue(addresses) ?? [],
+            Routes = parsed.GetValue(routes) ?? [],
+        }));
         return command;
     }
 
-    private static int Execute(ParseResult parsed, ProxyOptions options, string deviceName, InterfaceAddress[] addresses, IPNetwork[] routes)
+    /// <summary>Runs the proxy these settings describe in the current namespace until SIGINT/SIGTERM (also <c>sharptun run</c>).</summary>
+    public static int Run(ProxySettings settings)
     {
         using var shutdown = new ShutdownSignal();
-        using var logging = Logging.CreateFactory(parsed.GetValue(options.LogLevel) ?? LogLevel.Information);
+        using var logging = Logging.CreateFactory(settings.LogLevel ?? LogLevel.Information);
         var logger = logging.CreateLogger("sharptun");
         StartupCleanup.Run();
+        var addresses = settings.Addresses;
         var ipv4 = addresses.FirstOrDefault(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
         if (ipv4 == default)
             ipv4 = ProxyRuntime.DefaultIpv4;
         InterfaceAddress? ipv6 = addresses.FirstOrDefault(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
         if (ipv6 == default(InterfaceAddress))
-            ipv6 = addresses.Length == 0 ? ProxyRuntime.DefaultIpv6 : null;
-        var mtu = parsed.GetValue(options.Mtu);
+            ipv6 = addresses.Count == 0 ? ProxyRuntime.DefaultIpv6 : null;
+        var mtu = settings.Mtu;
 
         using var changes = HostChanges.Open();
-        using var device = changes.CreateTun(options.TunOptions(parsed, deviceName));
+        using var device = changes.CreateTun(ProxyRuntime.TunOptions(settings, settings.DeviceName));
         changes.SetMtu(device.Name, mtu);
         changes.AddAddress(device.Name, ipv4);
         if (ipv6 is { } v6)
             changes.AddAddress(device.Name, v6);
         changes.SetLinkUp(device.Name, true);
-        foreach (var route in routes)
+        foreach (var route in settings.Routes)
             changes.AddRoute(new Route { Destination = route, Device = device.Name });
 
         using var listeners = NatListeners.Bind(ipv4.Address, ipv6?.Address);
-        using var pcap = parsed.GetValue(options.Pcap) is { } file ? PcapWriter.Create(file.FullName) : null;
-        var proxy = ProxyRuntime.Start(parsed, options, device, listeners, ipv4, ipv6, mtu, pcap, logging);
+        using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
+        var proxy = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
         using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
         logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}; Ctrl-C stops",
-            device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, parsed.GetRequiredValue(options.Proxy));
+            device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, string.Join(", ", settings.Outbounds.Select(o => o.Configuration)));
         shutdown.Wait();
         proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return ExitCodes.Success;

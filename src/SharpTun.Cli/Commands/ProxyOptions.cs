@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
+using SharpTun.Cli.Settings;
 using SharpTun.Proxy;
 using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
@@ -16,7 +17,7 @@ public sealed class ProxyOptions
     /// local (flows leave the host on our own sockets), so large packets cost nothing on the wire and
     /// mean fewer reads, rewrites and writes per byte; see docs/benchmarks.md for 1500/9000/65535.
     /// </summary>
-    public const int DefaultMtu = 65535;
+    public const int DefaultMtu = ProxySettings.DefaultMtu;
 
     public Option<OutboundConfiguration> Proxy { get; } = new("--proxy")
     {
@@ -43,7 +44,7 @@ public sealed class ProxyOptions
         Description = "TUN queues, each with its own event loop thread (multi-queue TUN when more than 1; default: one per CPU).",
         // One per CPU: a loop carries its flows on one core, so with one queue new connections/s
         // stop at what one core does (docs/benchmarks.md, "Connections"); a bulk flow costs the same.
-        DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, DeviceOptions.MaximumQueues),
+        DefaultValueFactory = _ => ProxySettings.DefaultQueues,
         Validators = { result => RequireRange(result, 1, DeviceOptions.MaximumQueues) },
     };
 
@@ -102,6 +103,50 @@ public sealed class ProxyOptions
         },
     };
 
+    public Option<DnsMode> Dns { get; } = new("--dns")
+    {
+        Description = "DNS on the TUN: fake-ip (A/AAAA get an address from 198.18.0.0/16 or fc00::/18 that maps back to the name, "
+            + "so outbounds and rules see the domain; default), real (answers from the upstreams, cached) or off (queries are proxied as UDP).",
+        DefaultValueFactory = _ => DnsMode.FakeIp,
+        CustomParser = result =>
+        {
+            var text = result.Tokens[^1].Value;
+            switch (text.ToLowerInvariant())
+            {
+                case "fake-ip": return DnsMode.FakeIp;
+                case "real": return DnsMode.Real;
+                case "off": return DnsMode.Off;
+                default:
+                    result.AddError($"--dns '{text}' is not one of fake-ip, real, off");
+                    return DnsMode.Off;
+            }
+        },
+    };
+
+    public Option<string[]> DnsUpstreams { get; } = new("--dns-upstream")
+    {
+        Description = "Resolver for real answers, tried in order; repeatable: system (the host's resolv.conf, default), "
+            + "udp://IP[:PORT], tcp://IP[:PORT], tls://IP[:PORT][#NAME] or https://HOST/PATH.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Option<bool> DnsHijack { get; } = new("--dns-hijack")
+    {
+        Description = "Answer every DNS query (port 53) that enters the device, whatever resolver address it was sent to (default true).",
+        DefaultValueFactory = _ => true,
+    };
+
+    public Option<FileInfo?> FakeIpStore { get; } = new("--fake-ip-store")
+    {
+        Description = "Save the fake-IP table here on exit and load it at start, so apps holding fake addresses keep working across a restart.",
+    };
+
+    public Option<bool> Sniff { get; } = new("--sniff")
+    {
+        Description = "Read a flow's first bytes (TLS SNI, HTTP Host) to learn its domain when it goes to a real address (default true).",
+        DefaultValueFactory = _ => true,
+    };
+
     public Option<FileInfo?> Pcap { get; } = new("--pcap") { Description = "Write every packet the TUN carries to this pcap file." };
 
     public Option<LogLevel?> LogLevel { get; } = new("--log-level")
@@ -109,17 +154,38 @@ public sealed class ProxyOptions
         Description = "Trace, Debug, Information (one line per flow), Warning, Error or None.",
     };
 
-    /// <summary>The TUN device options these settings ask for.</summary>
-    public TunOptions TunOptions(ParseResult parsed, string name) => new()
+    /// <summary>The settings the command line asks for; the outbound of --proxy is named "proxy" and takes every flow.</summary>
+    public ProxySettings ToSettings(ParseResult parsed)
     {
-        Name = name,
-        Queues = parsed.GetValue(Queues),
-        Offload = parsed.GetValue(Offload),
-    };
+        var upstreams = parsed.GetValue(DnsUpstreams) ?? [];
+        return new ProxySettings
+        {
+            Mtu = parsed.GetValue(Mtu),
+            Queues = parsed.GetValue(Queues),
+            BusyPollMicroseconds = parsed.GetValue(BusyPoll),
+            Offload = parsed.GetValue(Offload),
+            FirewallMark = parsed.GetValue(FirewallMark),
+            Interface = parsed.GetValue(Interface),
+            UdpTimeoutSeconds = parsed.GetValue(UdpTimeout),
+            Icmp = parsed.GetValue(Icmp),
+            NatPorts = parsed.GetRequiredValue(NatPorts),
+            PcapPath = parsed.GetValue(Pcap)?.FullName,
+            LogLevel = parsed.GetValue(LogLevel),
+            Outbounds = [new NamedOutbound("proxy", parsed.GetRequiredValue(Proxy))],
+            Dns = new DnsSettings
+            {
+                Mode = parsed.GetValue(Dns),
+                Hijack = parsed.GetValue(DnsHijack),
+                FakeIpStore = parsed.GetValue(FakeIpStore)?.FullName,
+                Upstreams = upstreams.Length > 0 ? upstreams : new DnsSettings().Upstreams,
+            },
+            Sniff = new SniffSettings { Enabled = parsed.GetValue(Sniff) },
+        };
+    }
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, Offload, FirewallMark, Interface, UdpTimeout, Icmp, NatPorts, Pcap, LogLevel })
+        foreach (var option in new Option[] { Proxy, Mtu, Queues, BusyPoll, Offload, FirewallMark, Interface, UdpTimeout, Icmp, NatPorts, Dns, DnsUpstreams, DnsHijack, FakeIpStore, Sniff, Pcap, LogLevel })
             command.Options.Add(option);
     }
 

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using SharpTun.Cli.Settings;
 using SharpTun.Host;
 using SharpTun.Modify;
 using SharpTun.Proxy;
@@ -21,14 +21,14 @@ public static class ProxyRuntime
     public static readonly InterfaceAddress DefaultIpv6 = InterfaceAddress.Parse("fdfe:dcba:9876::1/112");
 
     /// <summary>Builds the outbound and UDP associations from the options and starts the proxy on the device.</summary>
-    public static TunProxy Start(ParseResult parsed, ProxyOptions options, LinuxTunDevice device, NatListeners listeners,
-        InterfaceAddress ipv4, InterfaceAddress? ipv6, int mtu, PcapWriter? pcap, ILoggerFactory logging)
+    public static TunProxy Start(ProxySettings settings, LinuxTunDevice device, NatListeners listeners,
+        InterfaceAddress ipv4, InterfaceAddress? ipv6, PcapWriter? pcap, ILoggerFactory logging)
     {
-        var configuration = parsed.GetRequiredValue(options.Proxy);
+        var configuration = settings.Outbounds.Count > 0 ? settings.Outbounds[0].Configuration : ProxyUri.Parse("direct://");
         var socketOptions = new OutboundSocketOptions
         {
-            FirewallMark = parsed.GetValue(options.FirewallMark),
-            InterfaceName = parsed.GetValue(options.Interface),
+            FirewallMark = settings.FirewallMark,
+            InterfaceName = settings.Interface,
         };
         var outboundLogger = logging.CreateLogger("outbound");
         var outbound = configuration.CreateOutbound(new OutboundOptions { SocketOptions = socketOptions }, outboundLogger);
@@ -42,18 +42,26 @@ public static class ProxyRuntime
         {
             Ipv4 = ipv4,
             Ipv6 = ipv6,
-            Mtu = mtu,
-            TunOffload = parsed.GetValue(options.Offload),
-            BusyPoll = TimeSpan.FromMicroseconds(parsed.GetValue(options.BusyPoll)),
-            Icmp = parsed.GetValue(options.Icmp),
+            Mtu = settings.Mtu,
+            TunOffload = settings.Offload,
+            BusyPoll = TimeSpan.FromMicroseconds(settings.BusyPollMicroseconds),
+            Icmp = settings.Icmp,
             IcmpSocketOptions = socketOptions,
-            NatPool = parsed.GetRequiredValue(options.NatPorts),
-            UdpIdleTimeout = TimeSpan.FromSeconds(parsed.GetValue(options.UdpTimeout)),
+            NatPool = settings.NatPorts,
+            UdpIdleTimeout = TimeSpan.FromSeconds(settings.UdpTimeoutSeconds),
         };
         var proxy = new TunProxy(proxyOptions, device.Queues, listeners, outbound, udp, pcap, logging.CreateLogger("proxy"));
         proxy.Start();
         return proxy;
     }
+
+    /// <summary>The TUN device options the settings ask for.</summary>
+    public static TunOptions TunOptions(ProxySettings settings, string name) => new()
+    {
+        Name = name,
+        Queues = settings.Queues,
+        Offload = settings.Offload,
+    };
 
     /// <summary>The proxy's part of the SIGUSR1 status line.</summary>
     public static string Describe(TunProxy proxy) =>
