@@ -283,7 +283,8 @@ public sealed class ExecCommandTests : IDisposable
             """);
         _bed.StartClientServer(1081, "tcp", "danted", "-f", config, "-p", _bed.WriteFile("danted.pid", ""));
 
-        var run = _bed.Sharptun("exec", "--proxy", "socks5://127.0.0.1:1081", "--", "dig", $"@{ProxyTestbed.RemoteV4}", "test.example", "+short", "+tries=2", "+time=3");
+        // --dns off: the query must travel as a UDP flow (SharpTun's own DNS would answer it otherwise).
+        var run = _bed.Sharptun("exec", "--proxy", "socks5://127.0.0.1:1081", "--dns", "off", "--", "dig", $"@{ProxyTestbed.RemoteV4}", "test.example", "+short", "+tries=2", "+time=3");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("10.1.2.3", run.StandardOutput.Trim());

@@ -44,7 +44,7 @@ public sealed class ProxyCommandTests : IDisposable
         proxy.Signal(10); // SIGUSR1
         proxy.WaitForStandardError("sharptun: status: ");
 
-        Assert.Matches(@"status: \d+ tcp sessions open \(1 proxied, 0 refused\), 0 udp associations; managed heap \d+ KiB live, resident \d+ MiB", proxy.StandardError);
+        Assert.Matches(@"status: \d+ tcp sessions open \(1 proxied, 0 refused\), 0 udp associations, dns \d+ fake answers, \d+ forwarded, \d+ failed, \d+ fake names; managed heap \d+ KiB live, resident \d+ MiB", proxy.StandardError);
         Assert.Equal(0, _bed.Client.Exec($"curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/").ExitCode); // still serving
         proxy.Signal(15);
         Assert.Equal(0, proxy.WaitForExit());

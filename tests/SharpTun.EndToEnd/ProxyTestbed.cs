@@ -15,6 +15,7 @@ public sealed class ProxyTestbed : IDisposable
 
     private readonly List<Process> _servers = [];
     private readonly string _files = Path.Combine("/tmp", $"sharptun-testbed-{Guid.NewGuid():N}");
+    private string? _clientEtc;
 
 
 
@@ -76,6 +77,29 @@ public sealed class ProxyTestbed : IDisposable
         StartServer(port, "tcp", "socat", "-U", $"{(bind.Contains(':') ? "TCP6" : "TCP4")}-LISTEN:{port},bind={bind},fork,reuseaddr", $"OPEN:{response},rdonly");
     }
 
+    /// <summary>The names <see cref="StartNameServer"/> knows: web.test is the remote namespace; big.test has TXT records too long for a 1232-byte UDP answer.</summary>
+    public const string WebName = "web.test";
+
+    public const string BigName = "big.test";
+
+    /// <summary>
+    /// dnsmasq on the remote namespace's port 53 (UDP and TCP), knowing <see cref="WebName"/> (IPv4 only: servers listen on <see cref="RemoteV4"/>) and
+    /// <see cref="BigName"/> and nothing else. With <paramref name="clientUsesIt"/> the client
+    /// namespace's programs (SharpTun, a SOCKS server) resolve through it: ip netns exec mounts
+    /// /etc/netns/NAME/resolv.conf over /etc/resolv.conf, removed on dispose.
+    /// </summary>
+    public void StartNameServer(bool clientUsesIt = true)
+    {
+        var records = Enumerable.Range(0, 10).Select(i => $"--txt-record={BigName},{i}{new string('x', 200)}");
+        StartServer(53, "udp", "dnsmasq", ["--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={RemoteV4}",
+            "--port=53", $"--address=/{WebName}/{RemoteV4}", "--log-facility=-", .. records]);
+        if (!clientUsesIt)
+            return;
+        _clientEtc = Path.Combine("/etc/netns", Client.Name);
+        Directory.CreateDirectory(_clientEtc);
+        File.WriteAllText(Path.Combine(_clientEtc, "resolv.conf"), $"nameserver {RemoteV4}\n");
+    }
+
     /// <summary>Writes a file (a server's configuration) into this testbed's directory, deleted on dispose; returns its path.</summary>
     public string WriteFile(string name, string contents)
     {
@@ -101,5 +125,7 @@ public sealed class ProxyTestbed : IDisposable
         Client.Dispose();
         if (Directory.Exists(_files))
             Directory.Delete(_files, recursive: true);
+        if (_clientEtc is not null && Directory.Exists(_clientEtc))
+            Directory.Delete(_clientEtc, recursive: true);
     }
 }

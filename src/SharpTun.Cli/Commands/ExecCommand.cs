@@ -43,7 +43,6 @@ public static class ExecCommand
 
         using var changes = HostChanges.Open();
         var ns = changes.CreateNetworkNamespace($"sharptun-{Environment.ProcessId}");
-        File.WriteAllText(Path.Combine(ns.ConfigurationDirectory, "resolv.conf"), HostResolvers.ResolvConf());
 
         // The TUN and the NAT listeners are made inside the namespace; everything else (outbound
         // sockets) stays in ours. Nothing inside needs journaling: deleting the namespace undoes it.
@@ -52,7 +51,12 @@ public static class ExecCommand
         using (listeners)
         {
             using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
-            var proxy = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+            var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+            var proxy = running.Proxy;
+            // Every name CMD looks up goes to SharpTun's DNS on the TUN (with --dns off, to the host's resolvers through the tunnel).
+            File.WriteAllText(Path.Combine(ns.ConfigurationDirectory, "resolv.conf"), running.DnsAddresses.Count > 0
+                ? string.Concat(running.DnsAddresses.Select(a => $"nameserver {a}\n"))
+                : HostResolvers.ResolvConf());
             using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
             int exitCode;
             try
@@ -61,7 +65,7 @@ public static class ExecCommand
             }
             finally
             {
-                proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                running.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
             Console.Error.WriteLine($"sharptun: {commandLine[0]} exited with {exitCode}; {proxy.TcpFlows} tcp connection{(proxy.TcpFlows == 1 ? "" : "s")} proxied, {proxy.TcpRefused} refused, {proxy.UdpFlows} udp flow{(proxy.UdpFlows == 1 ? "" : "s")}");
             return exitCode;

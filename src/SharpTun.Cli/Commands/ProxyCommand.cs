@@ -82,15 +82,25 @@ public static class ProxyCommand
         changes.SetLinkUp(device.Name, true);
         foreach (var route in settings.Routes)
             changes.AddRoute(new Route { Destination = route, Device = device.Name });
+        if (settings.Dns.Mode == DnsMode.FakeIp)
+        {
+            // Fake addresses must lead into the device whatever else is routed there.
+            changes.AddRoute(new Route { Destination = settings.Dns.FakeIpv4Range, Device = device.Name });
+            if (ipv6 is not null)
+                changes.AddRoute(new Route { Destination = settings.Dns.FakeIpv6Range, Device = device.Name });
+        }
 
         using var listeners = NatListeners.Bind(ipv4.Address, ipv6?.Address);
         using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
-        var proxy = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+        var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+        var proxy = running.Proxy;
         using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
-        logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}; Ctrl-C stops",
-            device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, string.Join(", ", settings.Outbounds.Select(o => o.Configuration)));
+        logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}{Rules}; {Dns}; Ctrl-C stops",
+            device.Name, ipv4, ipv6 is null ? "" : $", {ipv6}", mtu, string.Join(", ", settings.Outbounds.Select(o => $"{o.Name}={o.Configuration}")),
+            settings.Rules.Count > 0 ? $" by {settings.Rules.Count} rules" : "",
+            running.DnsAddresses.Count > 0 ? $"dns ({settings.Dns.Mode}) on {string.Join(", ", running.DnsAddresses)}{(settings.Dns.Hijack ? " and every query to port 53" : "")}" : "dns off");
         shutdown.Wait();
-        proxy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        running.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return ExitCodes.Success;
     }
 }

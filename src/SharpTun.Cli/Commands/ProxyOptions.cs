@@ -171,7 +171,7 @@ public sealed class ProxyOptions
             NatPorts = parsed.GetRequiredValue(NatPorts),
             PcapPath = parsed.GetValue(Pcap)?.FullName,
             LogLevel = parsed.GetValue(LogLevel),
-            Outbounds = [new NamedOutbound("proxy", parsed.GetRequiredValue(Proxy))],
+            Outbounds = [new NamedOutbound("proxy", parsed.GetRequiredValue(Proxy), Implicit: true)],
             Dns = new DnsSettings
             {
                 Mode = parsed.GetValue(Dns),

@@ -1,17 +1,19 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
+using SharpTun.Dns;
 using SharpTun.Host;
 using SharpTun.Modify;
 using SharpTun.Proxy;
 using SharpTun.Proxy.Outbounds;
-using SharpTun.Proxy.Outbounds.Socks5;
+using SharpTun.Proxy.Rules;
 using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
 using SharpTun.Tun;
 
 namespace SharpTun.Cli.Commands;
 
-/// <summary>The parts of a running proxy that the proxy and exec commands build the same way.</summary>
+/// <summary>The parts of a running proxy that the proxy, exec and run commands build the same way.</summary>
 public static class ProxyRuntime
 {
     /// <summary>The TUN's addresses unless told otherwise: a /16 so the NAT has 65,533 addresses x 64,512 ports.</summary>
@@ -20,24 +22,72 @@ public static class ProxyRuntime
     /// <summary>A ULA /112 for IPv6 (the NAT pool caps an IPv6 subnet at 65,536 addresses anyway).</summary>
     public static readonly InterfaceAddress DefaultIpv6 = InterfaceAddress.Parse("fdfe:dcba:9876::1/112");
 
-    /// <summary>Builds the outbound and UDP associations from the options and starts the proxy on the device.</summary>
-    public static TunProxy Start(ProxySettings settings, LinuxTunDevice device, NatListeners listeners,
+    /// <summary>
+    /// The resolver address apps are given on a TUN with <paramref name="address"/>: the next address
+    /// of the subnet (198.19.0.2 for the default), the previous one when the device has the last.
+    /// Queries to it enter the device, where the DNS server answers them.
+    /// </summary>
+    public static IPAddress DnsAddressFor(InterfaceAddress address)
+    {
+        var device = NatEndpoint.FromIPAddress(address.Address, 0);
+        var hostBits = (device.IsIPv6 ? 128 : 32) - address.PrefixLength;
+        var hostMask = hostBits >= 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        var next = device.Address + 1;
+        var lastUsable = (device.Address | hostMask) - (device.IsIPv6 ? UInt128.Zero : UInt128.One);
+        var chosen = (next & hostMask) != 0 && next <= lastUsable ? next : device.Address - 1;
+        return new NatEndpoint(chosen, 0, device.IsIPv6).ToIPAddress();
+    }
+
+    /// <summary>Builds the outbounds, rules and DNS server from the settings and starts the proxy on the device.</summary>
+    public static RunningProxy Start(ProxySettings settings, LinuxTunDevice device, NatListeners listeners,
         InterfaceAddress ipv4, InterfaceAddress? ipv6, PcapWriter? pcap, ILoggerFactory logging)
     {
-        var configuration = settings.Outbounds.Count > 0 ? settings.Outbounds[0].Configuration : ProxyUri.Parse("direct://");
         var socketOptions = new OutboundSocketOptions
         {
             FirewallMark = settings.FirewallMark,
             InterfaceName = settings.Interface,
         };
         var outboundLogger = logging.CreateLogger("outbound");
-        var outbound = configuration.CreateOutbound(new OutboundOptions { SocketOptions = socketOptions }, outboundLogger);
-        Func<NatEndpoint, ITunQueue, UdpAssociation>? udp = outbound switch
+        var outboundOptions = new OutboundOptions { SocketOptions = socketOptions };
+        var named = settings.Outbounds.Select(o => new RoutedOutbound(o.Name, o.Configuration.CreateOutbound(outboundOptions, outboundLogger), ShowName: !o.Implicit)).ToList();
+        var builtIn = new[]
         {
-            DirectOutbound => (app, queue) => new DirectUdpAssociation(app, queue, socketOptions),
-            Socks5Outbound socks5 => (app, queue) => new Socks5UdpFlow(app, queue, socks5, outboundLogger),
-            _ => null, // HTTP CONNECT carries no UDP; reject drops it
+            new RoutedOutbound(NamedOutbound.Direct, new DirectOutbound(outboundOptions, outboundLogger)),
+            new RoutedOutbound(NamedOutbound.Reject, new RejectOutbound()),
         };
+        // With rules, what no rule matches goes DIRECT (as in mihomo); without, everything goes to the first outbound.
+        var outbounds = settings.Rules.Count > 0 || named.Count == 0 ? [.. builtIn, .. named] : named.Concat(builtIn).ToList();
+
+        var dnsLogger = logging.CreateLogger("dns");
+        FakeIpPool? pool = null;
+        TunDns? dns = null;
+        DnsTcpListener? dnsListener = null;
+        var dnsAddresses = new List<IPAddress> { DnsAddressFor(ipv4) };
+        if (ipv6 is { } v6)
+            dnsAddresses.Add(DnsAddressFor(v6));
+        if (settings.Dns.Mode != DnsMode.Off)
+        {
+            if (settings.Dns.Mode == DnsMode.FakeIp)
+            {
+                pool = new FakeIpPool(settings.Dns.FakeIpv4Range, settings.Dns.FakeIpv6Range);
+                if (settings.Dns.FakeIpStore is { } store && File.Exists(store))
+                {
+                    var (restored, skipped) = pool.Load(store);
+                    dnsLogger.LogInformation("dns: {Restored} fake addresses restored from {Store}{Skipped}", restored, store, skipped > 0 ? $" ({skipped} unusable lines skipped)" : "");
+                }
+            }
+            var server = new DnsServer(pool, forwarder: null, new DnsServerOptions
+            {
+                FakeTimeToLive = (uint)settings.Dns.FakeIpTtlSeconds,
+                FakeIpv6 = ipv6 is not null,
+                Exclude = new DomainPatternSet(settings.Dns.FakeIpExclude),
+            }, dnsLogger);
+            dnsListener = new DnsTcpListener(server, dnsLogger);
+            dns = new TunDns(server, dnsListener.EndPoint, dnsAddresses, settings.Dns.Hijack);
+        }
+
+        var rules = settings.Rules.Count > 0 ? new RuleEngine(settings.Rules) : null;
+        var router = new FlowRouter(outbounds, rules, (domain, ct) => new ValueTask<IPAddress[]>(System.Net.Dns.GetHostAddressesAsync(domain, ct)), pool);
         var proxyOptions = new TunProxyOptions
         {
             Ipv4 = ipv4,
@@ -49,10 +99,11 @@ public static class ProxyRuntime
             IcmpSocketOptions = socketOptions,
             NatPool = settings.NatPorts,
             UdpIdleTimeout = TimeSpan.FromSeconds(settings.UdpTimeoutSeconds),
+            SniffTimeout = settings.Sniff.Enabled ? settings.Sniff.Timeout : TimeSpan.Zero,
         };
-        var proxy = new TunProxy(proxyOptions, device.Queues, listeners, outbound, udp, pcap, logging.CreateLogger("proxy"));
+        var proxy = new TunProxy(proxyOptions, device.Queues, listeners, router, dns, pcap, logging.CreateLogger("proxy"));
         proxy.Start();
-        return proxy;
+        return new RunningProxy(proxy, dnsListener, pool, settings.Dns.FakeIpStore, dns is null ? [] : dnsAddresses, dnsLogger);
     }
 
     /// <summary>The TUN device options the settings ask for.</summary>
@@ -65,5 +116,6 @@ public static class ProxyRuntime
 
     /// <summary>The proxy's part of the SIGUSR1 status line.</summary>
     public static string Describe(TunProxy proxy) =>
-        $"{proxy.TcpSessions} tcp sessions open ({proxy.TcpFlows} proxied, {proxy.TcpRefused} refused), {proxy.UdpAssociations} udp associations";
+        $"{proxy.TcpSessions} tcp sessions open ({proxy.TcpFlows} proxied, {proxy.TcpRefused} refused), {proxy.UdpAssociations} udp associations"
+        + (proxy.Dns is { } dns ? $", dns {dns.FakeAnswers} fake answers, {dns.Forwarded} forwarded, {dns.Failed} failed" + (dns.Pool is { } pool ? $", {pool.Count} fake names" : "") : "");
 }

@@ -72,8 +72,8 @@ public sealed record ProxySettings
     public static int DefaultQueues => Math.Clamp(Environment.ProcessorCount, 1, Commands.DeviceOptions.MaximumQueues);
 }
 
-/// <summary>An outbound with the name rules use for it.</summary>
-public sealed record NamedOutbound(string Name, OutboundConfiguration Configuration)
+/// <summary>An outbound with the name rules use for it; log lines show the name unless it is <paramref name="Implicit"/> (the one of --proxy).</summary>
+public sealed record NamedOutbound(string Name, OutboundConfiguration Configuration, bool Implicit = false)
 {
     /// <summary>The outbound every flow uses when nothing else is said.</summary>
     public const string Direct = "DIRECT";

@@ -80,7 +80,7 @@ public sealed class FakeIpPool
     }
 
     /// <summary>Whether <paramref name="address"/> lies in a fake range (whether or not a domain holds it now).</summary>
-    public bool IsFake(NatEndpoint address) => Range(address.IsIPv6).Range.Contains(address.ToIPAddress());
+    public bool IsFake(NatEndpoint address) => Range(address.IsIPv6).Contains(address.Address);
 
     /// <summary>The domain that holds <paramref name="address"/>; false for an address no domain holds.</summary>
     public bool TryGetDomain(NatEndpoint address, out string domain)

@@ -21,7 +21,8 @@ internal sealed class FakeIpRange
     private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byDomainSpan;
     private readonly Dictionary<UInt128, Entry> _byAddress = [];
     private readonly HashSet<UInt128> _reserved = [];
-    private readonly UInt128 _first, _last;
+    private readonly UInt128 _first, _last, _network;
+    private readonly int _hostBits;
     private UInt128 _cursor;
     private bool _freshLeft = true; // the cursor has not passed the last address yet
     private readonly Entry _lru = new(string.Empty, 0); // sentinel: _lru.Next is the least recently used unpinned entry
@@ -33,6 +34,8 @@ internal sealed class FakeIpRange
         var bits = IsIPv6 ? 128 : 32;
         var hostBits = bits - range.PrefixLength;
         var network = NatEndpoint.FromIPAddress(range.BaseAddress, 0).Address;
+        _network = network;
+        _hostBits = hostBits;
         var size = hostBits == 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1; // last offset
         _first = network;
         _last = network + size;
@@ -58,6 +61,10 @@ internal sealed class FakeIpRange
     }
 
     public IPNetwork Range { get; }
+
+    /// <summary>Whether <paramref name="address"/> (of this range's family) lies in the range; allocates nothing.</summary>
+    public bool Contains(UInt128 address)
+        => _hostBits >= 128 || (address >> _hostBits) == (_network >> _hostBits);
 
     public bool IsIPv6 { get; }
 

@@ -12,6 +12,9 @@ public sealed partial class DirectOutbound(OutboundOptions options, ILogger logg
     /// <inheritdoc/>
     public string Name => "direct";
 
+    /// <summary>The loop-prevention options its sockets carry (UDP associations on the direct path use them too).</summary>
+    public OutboundSocketOptions SocketOptions => options.SocketOptions;
+
     /// <inheritdoc/>
     public async ValueTask<OutboundConnectResult> ConnectTcpAsync(ProxyDestination destination, CancellationToken ct)
     {

@@ -74,11 +74,14 @@ public sealed class UdpNatTable<TAssociation> : IDisposable where TAssociation :
     /// The association of <paramref name="source"/>, created with the factory when there is none;
     /// marks the mapping used now. Call it for every datagram from the app.
     /// </summary>
-    public TAssociation GetOrAdd(NatEndpoint source)
+    public TAssociation GetOrAdd(NatEndpoint source) => GetOrAdd(source, _factory);
+
+    /// <summary>As <see cref="GetOrAdd(NatEndpoint)"/>, making a new association with <paramref name="factory"/> instead of the table's.</summary>
+    public TAssociation GetOrAdd(NatEndpoint source, Func<NatEndpoint, TAssociation> factory)
     {
         if (TryGet(source, out var existing))
             return existing;
-        var association = _factory(source);
+        var association = factory(source);
         Entry? evicted = null;
         lock (_lock)
         {

@@ -36,7 +36,30 @@ public sealed class DirectUdpAssociation : UdpAssociation
         StartReceiving();
     }
 
+    /// <summary>Datagrams to a fake address held while its name resolves; more are dropped.</summary>
+    public const int MaximumHeld = 16;
+
+    private readonly Lock _resolving = new();
+    private readonly List<(NatEndpoint Destination, byte[] Payload)> _held = [];
+    private ResolvedFake? _resolvedFake;
+    private bool _resolveRunning;
+
+    /// <summary>Resolves the name behind a fake destination (the proxy's upstream resolvers); without it such datagrams are dropped.</summary>
+    public FlowRouter.DomainResolver? Resolve { get; set; }
+
     protected override bool SendCore(NatEndpoint destination, ArraySegment<byte> payload)
+    {
+        if (FakeAddresses is { } pool && pool.IsFake(destination))
+        {
+            if (Volatile.Read(ref _resolvedFake) is { } resolved && resolved.Fake == destination)
+                destination = resolved.Real;
+            else
+                return HoldWhileResolving(destination, payload);
+        }
+        return SendTo(destination, payload);
+    }
+
+    private bool SendTo(NatEndpoint destination, ArraySegment<byte> payload)
     {
         if (_lastDestinationAddress is null || destination != _lastDestination)
         {
@@ -51,6 +74,67 @@ public sealed class DirectUdpAssociation : UdpAssociation
         {
             // Unreachable network, full buffer, an ICMP error from an earlier datagram: UDP is lossy.
             return false;
+        }
+    }
+
+    /// <summary>Keeps a datagram to a fake address until its name resolved (one resolution at a time; the app's retries wait with it).</summary>
+    private bool HoldWhileResolving(NatEndpoint fake, ArraySegment<byte> payload)
+    {
+        if (Resolve is null)
+            return false;
+        lock (_resolving)
+        {
+            if (_held.Count >= MaximumHeld)
+                return false;
+            _held.Add((fake, payload.ToArray()));
+            if (_resolveRunning)
+                return true;
+            _resolveRunning = true;
+        }
+        _ = ResolveAndSendAsync(fake);
+        return true;
+    }
+
+    private async Task ResolveAndSendAsync(NatEndpoint fake)
+    {
+        NatEndpoint? real = null;
+        try
+        {
+            if (TryGetFakeDomain(fake, out var domain))
+            {
+                foreach (var address in await Resolve!(domain, Closed).ConfigureAwait(false))
+                {
+                    var candidate = NatEndpoint.FromIPAddress(address, fake.Port);
+                    if (candidate.IsIPv6 == App.IsIPv6)
+                    {
+                        real = candidate;
+                        break;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // Ended while resolving, or the name does not resolve: the held datagrams are dropped.
+        }
+        if (real is { } found)
+        {
+            TryGetFakeDomain(fake, out _, found); // answers from the real address show as from the fake one
+            Volatile.Write(ref _resolvedFake, new ResolvedFake(fake, found));
+        }
+        List<(NatEndpoint Destination, byte[] Payload)> held;
+        lock (_resolving)
+        {
+            held = [.. _held];
+            _held.Clear();
+            _resolveRunning = false;
+        }
+        foreach (var (destination, payload) in held)
+        {
+            // Datagrams to another fake address start their own resolution through SendCore.
+            var sent = destination == fake ? real is { } to && SendTo(to, payload) : SendCore(destination, payload);
+            if (!sent)
+                UncountSent(payload.Length);
         }
     }
 
@@ -105,4 +189,6 @@ public sealed class DirectUdpAssociation : UdpAssociation
         e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize;
 
     protected override void DisposeCore() => _socket.Dispose();
+
+    private sealed record ResolvedFake(NatEndpoint Fake, NatEndpoint Real);
 }

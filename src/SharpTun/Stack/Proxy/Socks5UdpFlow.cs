@@ -72,7 +72,7 @@ public sealed class Socks5UdpFlow : UdpAssociation
             _association = association;
             while (_held.TryDequeue(out var held))
             {
-                if (association is null || !association.Send(ProxyDestination.FromEndPoint(held.Destination.ToIPEndPoint()), held.Payload))
+                if (association is null || !association.Send(ToProxyDestination(held.Destination), held.Payload))
                     UncountSent(held.Payload.Length);
             }
             _opened.TrySetResult(association);
@@ -102,7 +102,10 @@ public sealed class Socks5UdpFlow : UdpAssociation
         var last = Volatile.Read(ref _lastDestination);
         if (last is null || last.Endpoint != destination)
         {
-            last = new LastDestination(destination, ProxyDestination.FromEndPoint(destination.ToIPEndPoint()));
+            // A fake address goes as its name (RFC 1928 §7 allows DOMAINNAME), so the relay resolves it.
+            last = new LastDestination(destination, TryGetFakeDomain(destination, out var domain) && ProxyDestination.TryCreate(domain, destination.Port, out var named, out _)
+                ? named
+                : ProxyDestination.FromEndPoint(destination.ToIPEndPoint()));
             Volatile.Write(ref _lastDestination, last);
         }
         return last.Destination;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using SharpTun.Dns;
 using SharpTun.Host;
 using SharpTun.Modify;
 using SharpTun.Proxy;
@@ -39,15 +40,18 @@ public sealed partial class TunProxy : IAsyncDisposable
     private readonly TunProxyOptions _options;
     private readonly IReadOnlyList<ITunQueue> _queues;
     private readonly NatListeners _listeners;
-    private readonly IOutbound _outbound;
-    private readonly Func<NatEndpoint, ITunQueue, UdpAssociation>? _udpFactory;
+    private readonly FlowRouter _router;
+    private readonly TunDns? _dns;
+    private readonly FakeIpPool? _fakeIps;
+    // Carries DNS over TCP to the DNS listener: a plain loopback connection, without the outbound socket options.
+    private readonly DirectOutbound? _dnsOutbound;
     private readonly PcapWriter? _pcap;
     // Writes from outside the reader loops (UDP replies) go through this: recorded when capturing.
     private readonly ITunQueue _replyQueue;
     private readonly ILogger _logger;
     private readonly TcpNatTable _tcp;
     private readonly TcpNatRewriter _rewriter;
-    private readonly UdpFlowTable? _udp;
+    private readonly UdpFlowTable _udp;
     private readonly IcmpEchoForwarder? _icmp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<TunQueueLoop> _loops = [];
@@ -66,18 +70,20 @@ public sealed partial class TunProxy : IAsyncDisposable
     /// <param name="options">Addresses, MTU, ICMP and UDP settings.</param>
     /// <param name="queues">The TUN's queues; one event loop each.</param>
     /// <param name="listeners">Listening sockets on the TUN addresses (made in the TUN's namespace).</param>
-    /// <param name="outbound">Where TCP flows go.</param>
-    /// <param name="udpFactory">Makes the association for a new UDP source endpoint; null when the outbound cannot carry UDP (datagrams are dropped and counted).</param>
+    /// <param name="router">Picks each flow's outbound.</param>
+    /// <param name="dns">The DNS server queries entering the device get, or null to proxy them like any UDP flow.</param>
     /// <param name="pcap">Records every packet read from and written to the TUN, or null.</param>
     /// <param name="logger">One line per flow, and failures.</param>
-    public TunProxy(TunProxyOptions options, IReadOnlyList<ITunQueue> queues, NatListeners listeners, IOutbound outbound,
-        Func<NatEndpoint, ITunQueue, UdpAssociation>? udpFactory, PcapWriter? pcap, ILogger logger)
+    public TunProxy(TunProxyOptions options, IReadOnlyList<ITunQueue> queues, NatListeners listeners, FlowRouter router,
+        TunDns? dns, PcapWriter? pcap, ILogger logger)
     {
         _options = options;
         _queues = queues;
         _listeners = listeners;
-        _outbound = outbound;
-        _udpFactory = udpFactory;
+        _router = router;
+        _dns = dns;
+        _fakeIps = dns?.Server.Pool;
+        _dnsOutbound = dns is null ? null : new DirectOutbound(new OutboundOptions(), logger);
         _pcap = pcap;
         _replyQueue = pcap is null ? queues[0] : new PcapTunQueue(queues[0], pcap);
         _logger = logger;
@@ -85,9 +91,8 @@ public sealed partial class TunProxy : IAsyncDisposable
         var ipv6Pool = options.Ipv6 is { } v6 ? new NatPool(v6.Network, v6.Address, options.NatPool) : null;
         _tcp = new TcpNatTable(new TcpNatOptions { ListenerPort = listeners.Port }, ipv4Pool, ipv6Pool);
         _rewriter = new TcpNatRewriter(_tcp);
-        if (udpFactory is not null)
-            _udp = new UdpFlowTable(app => udpFactory(app, _replyQueue),
-                new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings }, outbound.Name, _background, logger);
+        _udp = new UdpFlowTable(CreateUdpAssociation,
+            new UdpNatOptions { IdleTimeout = options.UdpIdleTimeout, MaximumEntries = options.UdpMaximumMappings }, _background, logger);
         if (options.Icmp == IcmpMode.Forward)
             _icmp = new IcmpEchoForwarder(_replyQueue, options.Mtu, options.IcmpSocketOptions, null, _background, logger);
     }
@@ -102,10 +107,13 @@ public sealed partial class TunProxy : IAsyncDisposable
     public int TcpSessions => _tcp.Count;
 
     /// <summary>UDP associations (one per app source endpoint) open now.</summary>
-    public int UdpAssociations => _udp?.Count ?? 0;
+    public int UdpAssociations => _udp.Count;
 
     /// <summary>UDP flows (associations, one per app source endpoint) created so far.</summary>
-    public long UdpFlows => _udp?.Created ?? 0;
+    public long UdpFlows => _udp.Created;
+
+    /// <summary>The DNS server, or null when DNS is proxied like any UDP flow.</summary>
+    public DnsServer? Dns => _dns?.Server;
 
     /// <summary>Starts the queues' event loops, the accept loops and the expiry timer.</summary>
     public void Start()
@@ -124,13 +132,16 @@ public sealed partial class TunProxy : IAsyncDisposable
     {
         _tcp.Expire();
         foreach (var flow in _unclaimed.AbandonExpired())
+        {
+            Unpin(flow.PinnedFakeAddress);
             LogTcpAbandoned(flow.Session.Source, flow.Session.Destination);
-        _udp?.ExpireIdle();
+        }
+        _udp.ExpireIdle();
         _icmp?.ExpireIdle();
         _pcap?.Flush(); // replies written outside the reader loops reach the file while we run
     }
 
-    /// <summary>Handles one packet; returns what to write back (the packet rewritten, or <paramref name="spare"/> holding a reply), or null.</summary>
+    /// <summary>Handles one packet; returns what to write back (the packet rewritten or turned into a reply, or <paramref name="spare"/> holding one), or null.</summary>
     private PacketBuffer? Dispatch(PacketBuffer buffer, TunQueueLoop loop, PacketBuffer spare)
     {
         var packet = buffer.Packet;
@@ -140,8 +151,7 @@ public sealed partial class TunProxy : IAsyncDisposable
             case IpProtocol.Tcp:
                 return DispatchTcp(buffer, headerLength, loop, spare);
             case IpProtocol.Udp:
-                DispatchUdp(buffer, headerLength);
-                return null;
+                return DispatchUdp(buffer, headerLength, loop);
             case IpProtocol.Icmp or IpProtocol.IcmpV6 when _icmp is not null:
                 _icmp.Forward(packet);
                 return null;
@@ -191,166 +201,6 @@ public sealed partial class TunProxy : IAsyncDisposable
         var tcp = TcpSegment.CreateUnchecked(packet[ipHeaderLength..]);
         return tcp.DestinationPort == _listeners.Port
             && (packet.Length > ipHeaderLength + tcp.HeaderLength || (tcp.Flags & TcpFlags.Fin) != 0);
-    }
-
-    private async Task OpenTcpFlowAsync(TcpNatSession session, byte[] syn, VirtioNetHeader synOffload, TunQueueLoop loop)
-    {
-        var start = Stopwatch.GetTimestamp();
-        var destination = ProxyDestination.FromEndPoint(session.Destination.ToIPEndPoint());
-        OutboundConnectResult result;
-        try
-        {
-            result = await _outbound.ConnectTcpAsync(destination, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _tcp.Refuse(session);
-            return;
-        }
-        if (result.Connection is { } connection)
-        {
-            var flow = new TcpFlow(session, _outbound.Name, connection, start) { Loop = loop };
-            session.UserState = flow;
-            if (_tcp.Admit(session) && _rewriter.Rewrite(syn, synOffload.NeedsChecksum, out _) == NatVerdict.Forward)
-            {
-                Interlocked.Increment(ref _tcpFlows);
-                _unclaimed.Add(flow); // before the SYN goes out: the accept that claims it may come at once
-                WritePacket(loop.Queue, syn, synOffload);
-                return;
-            }
-            flow.Abandon(); // the session expired or was refused while we connected
-            return;
-        }
-
-        Interlocked.Increment(ref _tcpRefused);
-        _tcp.Refuse(session);
-        LogTcpRefused(session.Source, destination, _outbound.Name, result.Error, result.Message);
-        var reset = new byte[TcpResetBuilder.MaximumLength];
-        var length = TcpResetBuilder.TryBuild(syn, reset);
-        if (length > 0)
-            WritePacket(loop.Queue, reset.AsSpan(0, length), default);
-    }
-
-    /// <summary>Writes one packet built outside the reader loop (a flow's admitted SYN, or its RST).</summary>
-    private void WritePacket(ITunQueue queue, ReadOnlySpan<byte> packet, VirtioNetHeader offload)
-    {
-        var buffer = new PacketBuffer(PacketBuffer.DefaultHeadroom + packet.Length) { Length = packet.Length, Offload = offload };
-        buffer.Offset = buffer.Headroom;
-        packet.CopyTo(buffer.Packet);
-        _pcap?.Write(packet);
-        queue.Write([buffer]);
-    }
-
-    private async Task AcceptLoopAsync(Socket listener)
-    {
-        var acceptFailing = false;
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket accepted;
-            try
-            {
-                accepted = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // Out of file descriptors or memory: the connection stays in the backlog, so pause
-                // instead of spinning on accept() (nginx does the same), and say so once per episode.
-                if (!acceptFailing)
-                    LogAcceptFailed(e.Message);
-                acceptFailing = true;
-                try
-                {
-                    await Task.Delay(AcceptRetryDelay, _stopping.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                continue;
-            }
-            if (acceptFailing)
-                LogAcceptRecovered();
-            acceptFailing = false;
-            // Counted while RelayAsync claims the flow and until its task is tracked (see WaitForFlowsAsync).
-            Interlocked.Increment(ref _accepting);
-            _flows.Track(RelayAsync(accepted));
-            Interlocked.Decrement(ref _accepting);
-        }
-    }
-
-    private async Task RelayAsync(Socket accepted)
-    {
-        var peer = NatEndpoint.FromIPEndPoint((IPEndPoint)accepted.RemoteEndPoint!);
-        if (!_tcp.TryGetByVirtualEndpoint(peer, out var session) || session.UserState is not TcpFlow flow || _unclaimed.Claim(flow) is not { } outbound)
-        {
-            accepted.Dispose(); // not one of ours, or given up already
-            return;
-        }
-        accepted.NoDelay = true;
-        outbound.Socket.NoDelay = true;
-        using var app = new ProxyConnection(accepted);
-        using (outbound)
-        {
-            var loop = flow.Loop!;
-            var relay = ConnectionRelay.Start(loop.Loop, app, outbound, _stopping.Token, afterClientSend: loop);
-            flow.Relay = relay;
-            RelayResult result;
-            try
-            {
-                result = await relay.Completion.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                LogRelayFailed(session.Source, session.Destination, e.Message);
-                return;
-            }
-            var seconds = Stopwatch.GetElapsedTime(flow.StartTimestamp).TotalSeconds;
-            LogTcpFlow(session.Source, session.Destination, flow.OutboundName, result.Completion, result.BytesUp, result.BytesDown, seconds);
-        }
-    }
-
-    private void DispatchUdp(PacketBuffer buffer, int ipHeaderLength)
-    {
-        var packet = buffer.Packet;
-        if (!UdpDatagram.TryParse(packet[ipHeaderLength..], out var udp))
-            return;
-        if (_udp is null)
-        {
-            Interlocked.Increment(ref _udpDropped);
-            return;
-        }
-        NatEndpoint source, destination;
-        if (IpPacket.GetVersion(packet) == IpVersion.V4)
-        {
-            var ip = Ipv4Packet.CreateUnchecked(packet);
-            if (ip.IsDestinationMulticastOrBroadcast)
-                return; // multicast and broadcast are not proxied
-            source = NatEndpoint.V4(ip.Source, udp.SourcePort);
-            destination = NatEndpoint.V4(ip.Destination, udp.DestinationPort);
-        }
-        else
-        {
-            var ip = Ipv6Packet.CreateUnchecked(packet);
-            if (ip.IsDestinationMulticast)
-                return;
-            source = NatEndpoint.V6(ip.Source, udp.SourcePort);
-            destination = NatEndpoint.V6(ip.Destination, udp.DestinationPort);
-        }
-        var payload = new ArraySegment<byte>(buffer.Array, buffer.Offset + ipHeaderLength + UdpDatagram.HeaderLength, udp.Payload.Length);
-        try
-        {
-            if (!_udp.GetOrAdd(source).Send(destination, payload))
-                Interlocked.Increment(ref _udpDropped);
-        }
-        catch (SocketException e)
-        {
-            Interlocked.Increment(ref _udpDropped);
-            LogUdpFailed(source, destination, e.Message);
-        }
     }
 
     /// <summary>
@@ -422,7 +272,7 @@ public sealed partial class TunProxy : IAsyncDisposable
         _listeners.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         _unclaimed.AbandonAll();
-        _udp?.Dispose();
+        _udp.Dispose();
         _icmp?.Dispose();
         var flowsEnded = await _flows.WaitIdleAsync(AbortTimeout).ConfigureAwait(false);
         foreach (var loop in _loops)
@@ -434,14 +284,22 @@ public sealed partial class TunProxy : IAsyncDisposable
             LogStopTimedOut(_flows.Count + _background.Count, AbortTimeout.TotalSeconds);
         if (_icmp is not null)
             LogIcmpStopped(_icmp.Forwarded, _icmp.Replies, _icmp.Dropped);
+        if (_dns is not null)
+            LogDnsStopped(_dns.Server.FakeAnswers, _dns.Server.Forwarded, _dns.Server.Failed);
         LogStopped(TcpFlows, TcpRefused, UdpFlows, Interlocked.Read(ref _udpDropped));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "tcp {Source} -> {Destination} via {Outbound}: {Completion}, up {BytesUp} B, down {BytesDown} B, {Seconds:0.000} s")]
-    private partial void LogTcpFlow(NatEndpoint source, NatEndpoint destination, string outbound, RelayCompletion completion, long bytesUp, long bytesDown, double seconds);
+    private partial void LogTcpFlow(NatEndpoint source, string destination, string outbound, RelayCompletion completion, long bytesUp, long bytesDown, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "tcp {Source} -> {Destination} via {Outbound}: refused with RST ({Error}: {Message})")]
-    private partial void LogTcpRefused(NatEndpoint source, ProxyDestination destination, string outbound, OutboundError error, string message);
+    private partial void LogTcpRefused(NatEndpoint source, string destination, string outbound, OutboundError error, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tcp {Source} -> {Destination}: refused with RST: the fake address belongs to no name (the app kept it from before a restart without --fake-ip-store, or from before the name was recycled)")]
+    private partial void LogUnknownFakeAddress(NatEndpoint source, NatEndpoint destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "udp {Source} -> {Destination} ({Domain}): dropped: datagrams to a fake address can only go through a SOCKS5 outbound or direct")]
+    private partial void LogUdpFakeUnsupported(NatEndpoint source, NatEndpoint destination, string domain);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "tcp {Source} -> {Destination}: the app never completed the handshake; outbound connection closed")]
     private partial void LogTcpAbandoned(NatEndpoint source, NatEndpoint destination);
@@ -463,6 +321,9 @@ public sealed partial class TunProxy : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "icmp: {Forwarded} echo requests forwarded, {Replies} replies, {Dropped} dropped")]
     private partial void LogIcmpStopped(long forwarded, long replies, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "dns: {FakeAnswers} fake answers, {Forwarded} queries sent upstream, {Failed} failed")]
+    private partial void LogDnsStopped(long fakeAnswers, long forwarded, long failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: {Count} flow tasks were still running {Seconds} s after they were aborted; not waiting for them")]
     private partial void LogStopTimedOut(int count, double seconds);

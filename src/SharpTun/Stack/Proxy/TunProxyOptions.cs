@@ -41,6 +41,22 @@ public sealed record TunProxyOptions
     public NatPoolOptions NatPool { get; init; } = new();
 
     /// <summary>
+    /// How long a flow to a real address may wait for the app's first bytes, to learn its domain
+    /// from them (TLS SNI, HTTP Host); zero turns sniffing off. Only flows to <see cref="SniffPorts"/>
+    /// wait, and only when a rule or an outbound can use the domain.
+    /// </summary>
+    public TimeSpan SniffTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Destination ports whose flows are sniffed: those of HTTP and TLS, where the client speaks first.</summary>
+    public IReadOnlySet<int> SniffPorts { get; init; } = DefaultSniffPorts;
+
+    /// <summary>The ports sniffed unless told otherwise.</summary>
+    public static readonly IReadOnlySet<int> DefaultSniffPorts = new HashSet<int> { 80, 443, 8080, 8443 };
+
+    /// <summary>The name of the local process owning a flow's source socket, for PROCESS-NAME rules; null when unknown or not looked up.</summary>
+    public Func<SharpTun.Proxy.Rules.RuleNetwork, NatEndpoint, NatEndpoint, string?>? ProcessNames { get; init; }
+
+    /// <summary>
     /// How long disposing waits for running TCP flows to end by themselves before aborting them (an
     /// RST each way). Long enough for the flows of an app that just exited to finish passing its FINs on.
     /// </summary>

@@ -56,6 +56,9 @@ internal sealed partial class TunQueueLoop : IReadinessHandler, IDisposable
 
     public ITunQueue Queue { get; }
 
+    /// <summary>Where the DNS server writes an answer it gives at once, before it replaces the query in its buffer.</summary>
+    public byte[] DnsScratch { get; } = new byte[SharpTun.Dns.DnsServer.MaximumLocalAnswer];
+
     /// <summary>The loop that reads the queue, and runs the relays of the flows it saw open.</summary>
     public EventLoop Loop { get; }
 

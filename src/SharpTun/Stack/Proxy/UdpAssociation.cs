@@ -28,6 +28,7 @@ public abstract class UdpAssociation : IDisposable
     private int _endReason = NotEnded;
     private string? _failure;
 
+    private FakeReplySource? _fakeReplySource;
     private Action? _replied;
     private long _lastReplyNoted = long.MinValue / 2;
 
@@ -52,6 +53,15 @@ public abstract class UdpAssociation : IDisposable
 
     /// <summary>UDP payload bytes of <see cref="DatagramsIn"/>.</summary>
     public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    /// <summary>The outbound it goes through and why, for its log line.</summary>
+    public string OutboundName { get; set; } = "";
+
+    /// <summary>
+    /// The fake-IP pool, when DNS answers with fake addresses: a datagram to one goes to its name
+    /// (SOCKS5 carries the name; the direct path resolves it), and answers come back from it.
+    /// </summary>
+    public SharpTun.Dns.FakeIpPool? FakeAddresses { get; set; }
 
     /// <summary>Where the app sent datagrams through this association.</summary>
     public UdpDestinations Destinations { get; } = new();
@@ -88,6 +98,33 @@ public abstract class UdpAssociation : IDisposable
     {
         Interlocked.Decrement(ref _datagramsOut);
         Interlocked.Add(ref _bytesOut, -length);
+    }
+
+    /// <summary>
+    /// The name behind <paramref name="destination"/> when it is a fake address. Answers to it
+    /// are then shown to the app as coming from that fake address: from <paramref name="real"/>
+    /// when the caller knows where the datagrams really went, else from any remote on the same port
+    /// that the app never sent to itself (a SOCKS5 relay reports the resolved address).
+    /// </summary>
+    protected bool TryGetFakeDomain(NatEndpoint destination, out string domain, NatEndpoint? real = null)
+    {
+        domain = "";
+        if (FakeAddresses is not { } pool || !pool.IsFake(destination) || !pool.TryGetDomain(destination, out domain))
+            return false;
+        var current = Volatile.Read(ref _fakeReplySource);
+        if (current is null || current.Fake != destination || current.Real != real)
+            Volatile.Write(ref _fakeReplySource, new FakeReplySource(destination, real));
+        return true;
+    }
+
+    /// <summary>Where an answer from <paramref name="remote"/> appears to come from (see <see cref="TryGetFakeDomain"/>).</summary>
+    private NatEndpoint ReplySource(NatEndpoint remote)
+    {
+        if (Volatile.Read(ref _fakeReplySource) is not { } fake || remote.Port != fake.Fake.Port)
+            return remote;
+        if (fake.Real is { } real)
+            return remote == real ? fake.Fake : remote;
+        return FakeAddresses?.IsFake(remote) == true || Destinations.First == remote ? remote : fake.Fake;
     }
 
     /// <summary>Starts the loop that carries answers back into the TUN.</summary>
@@ -135,7 +172,7 @@ public abstract class UdpAssociation : IDisposable
                 // cannot be expressed as a reply packet: drop it.
                 if (received.Remote.IsIPv6 != App.IsIPv6)
                     continue;
-                var packet = UdpReplyBuilder.Build(buffer.Array, UdpReplyBuilder.Headroom, received.Length, received.Remote, App);
+                var packet = UdpReplyBuilder.Build(buffer.Array, UdpReplyBuilder.Headroom, received.Length, ReplySource(received.Remote), App);
                 buffer.Offset = UdpReplyBuilder.Headroom - (packet.Length - received.Length);
                 buffer.Length = packet.Length;
                 _queue.Write(_reply);
@@ -185,4 +222,6 @@ public abstract class UdpAssociation : IDisposable
 
     /// <summary>Releases the outbound socket or association; the receive loop then ends.</summary>
     protected abstract void DisposeCore();
+
+    private sealed record FakeReplySource(NatEndpoint Fake, NatEndpoint? Real);
 }

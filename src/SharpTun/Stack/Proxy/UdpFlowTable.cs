@@ -14,27 +14,24 @@ namespace SharpTun.Stack.Proxy;
 public sealed partial class UdpFlowTable : IDisposable
 {
     private readonly UdpNatTable<UdpAssociation> _table;
-    private readonly Func<NatEndpoint, UdpAssociation> _factory;
-    private readonly string _outboundName;
+    private readonly Func<NatEndpoint, NatEndpoint, UdpAssociation> _factory;
     private readonly RunningTasks _running;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    /// <param name="factory">Makes the association of a new app source endpoint.</param>
+    /// <param name="factory">Makes the association of a new app source endpoint, given the destination of its first datagram.</param>
     /// <param name="options">Idle timeout and size bound.</param>
-    /// <param name="outboundName">Named in each flow's line.</param>
     /// <param name="running">Where the task that logs a flow's end is tracked, so shutdown can wait for it.</param>
     /// <param name="logger">One Information line per flow.</param>
     /// <param name="timeProvider">The clock for idle timeouts and durations; <see cref="TimeProvider.System"/> when null.</param>
-    public UdpFlowTable(Func<NatEndpoint, UdpAssociation> factory, UdpNatOptions options, string outboundName, RunningTasks running,
+    public UdpFlowTable(Func<NatEndpoint, NatEndpoint, UdpAssociation> factory, UdpNatOptions options, RunningTasks running,
         ILogger logger, TimeProvider? timeProvider = null)
     {
         _factory = factory;
-        _outboundName = outboundName;
         _running = running;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
-        _table = new UdpNatTable<UdpAssociation>(Create, options, _time, static (association, reason) => association.End(reason));
+        _table = new UdpNatTable<UdpAssociation>(static _ => throw new InvalidOperationException("associations are made through GetOrAdd(source, destination)"), options, _time, static (association, reason) => association.End(reason));
     }
 
     /// <summary>Flows open now.</summary>
@@ -43,8 +40,13 @@ public sealed partial class UdpFlowTable : IDisposable
     /// <summary>Flows created since the proxy started.</summary>
     public long Created => _table.Created;
 
-    /// <summary>The association of <paramref name="source"/>, made when there is none; call it for every datagram from the app.</summary>
-    public UdpAssociation GetOrAdd(NatEndpoint source) => _table.GetOrAdd(source);
+    /// <summary>
+    /// The association of <paramref name="source"/>, made for a datagram to <paramref name="destination"/>
+    /// when there is none (the first datagram's destination picks the outbound, as in mihomo and
+    /// sing-box); call it for every datagram from the app.
+    /// </summary>
+    public UdpAssociation GetOrAdd(NatEndpoint source, NatEndpoint destination) =>
+        _table.TryGet(source, out var existing) ? existing : _table.GetOrAdd(source, app => Create(app, destination));
 
     /// <summary>Ends the flows idle for the timeout; call it periodically.</summary>
     public int ExpireIdle() => _table.ExpireIdle();
@@ -52,10 +54,10 @@ public sealed partial class UdpFlowTable : IDisposable
     /// <summary>Ends every flow (each logs its line); <see cref="RunningTasks.WaitIdleAsync"/> then waits for the lines.</summary>
     public void Dispose() => _table.Dispose();
 
-    private UdpAssociation Create(NatEndpoint app)
+    private UdpAssociation Create(NatEndpoint app, NatEndpoint firstDestination)
     {
         var start = _time.GetTimestamp();
-        var association = _factory(app);
+        var association = _factory(app, firstDestination);
         association.OnReplies(() => _table.Refresh(app));
         _running.Track(LogWhenEndedAsync(association, start));
         return association;
@@ -69,7 +71,7 @@ public sealed partial class UdpFlowTable : IDisposable
             return;
         var seconds = _time.GetElapsedTime(start).TotalSeconds;
         var ending = reason == UdpMappingEnd.Failed ? $"Failed ({association.Failure})" : reason.ToString();
-        LogUdpFlow(association.App, association.Destinations.ToString(), _outboundName, ending,
+        LogUdpFlow(association.App, association.Destinations.ToString(), association.OutboundName, ending,
             association.BytesOut, association.DatagramsOut, association.BytesIn, association.DatagramsIn, seconds);
     }
 

@@ -20,11 +20,11 @@ public sealed class UnclaimedFlows(TimeSpan timeout, TimeProvider? timeProvider 
 
     public void Add(TcpFlow flow) => _since[flow] = _time.GetTimestamp();
 
-    /// <summary>Takes the flow's outbound connection for its relay; null if it was abandoned already.</summary>
-    public ProxyConnection? Claim(TcpFlow flow)
+    /// <summary>Takes the flow for its relay (see <see cref="TcpFlow.TryClaim"/>); false if it was abandoned already.</summary>
+    public bool TryClaim(TcpFlow flow, out ProxyConnection? outbound)
     {
         _since.TryRemove(flow, out _);
-        return flow.Claim();
+        return flow.TryClaim(out outbound);
     }
 
     /// <summary>Closes the outbound connections of flows unclaimed for longer than the timeout; returns those flows.</summary>

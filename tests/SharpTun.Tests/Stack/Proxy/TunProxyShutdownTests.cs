@@ -54,7 +54,7 @@ public sealed class TunProxyShutdownTests : IDisposable
         });
         var options = new TunProxyOptions { Ipv4 = TunAddress, ShutdownGracePeriod = gracePeriod };
         var outbound = new LoopbackOutbound((IPEndPoint)_server.LocalEndpoint);
-        var proxy = new TunProxy(options, _device!.Queues, _listeners!, outbound, null, null, _log);
+        var proxy = new TunProxy(options, _device!.Queues, _listeners!, new FlowRouter([new RoutedOutbound("loopback", outbound)]), null, null, _log);
         proxy.Start();
         return proxy;
     }

@@ -40,15 +40,15 @@ public sealed class UdpFlowTableTests : IAsyncLifetime
     }
 
     private UdpFlowTable DirectTable(int maximumEntries = 16) =>
-        new(app => new DirectUdpAssociation(app, _tun, OutboundSocketOptions.None),
-            new UdpNatOptions { IdleTimeout = IdleTimeout, MaximumEntries = maximumEntries }, "direct", _running, _log, _time);
+        new((app, _) => new DirectUdpAssociation(app, _tun, OutboundSocketOptions.None) { OutboundName = "direct" },
+            new UdpNatOptions { IdleTimeout = IdleTimeout, MaximumEntries = maximumEntries }, _running, _log, _time);
 
     /// <summary>Sends one datagram of each size from <paramref name="app"/> and waits until every answer is in the TUN.</summary>
     private async Task ExchangeAsync(UdpFlowTable table, NatEndpoint app, NatEndpoint destination, params int[] sizes)
     {
         var expected = _tun.Count + sizes.Length;
         foreach (var size in sizes)
-            Assert.True(table.GetOrAdd(app).Send(destination, new byte[size]));
+            Assert.True(table.GetOrAdd(app, destination).Send(destination, new byte[size]));
         await WaitUntilAsync(() => _tun.Count >= expected);
     }
 
@@ -82,7 +82,7 @@ public sealed class UdpFlowTableTests : IAsyncLifetime
         var table = DirectTable();
         using var remote = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var remoteEndpoint = NatEndpoint.FromIPEndPoint((IPEndPoint)remote.Client.LocalEndPoint!);
-        Assert.True(table.GetOrAdd(AppA).Send(remoteEndpoint, new byte[8])); // the app's only datagram
+        Assert.True(table.GetOrAdd(AppA, remoteEndpoint).Send(remoteEndpoint, new byte[8])); // the app's only datagram
         var request = await remote.ReceiveAsync(ProxyTestSupport.Timeout(5));
 
         _time.Advance(IdleTimeout - TimeSpan.FromMinutes(1));
@@ -133,7 +133,7 @@ public sealed class UdpFlowTableTests : IAsyncLifetime
     public async Task Dispose_FlowThatSentNothing_LogsZeroCounts()
     {
         var table = DirectTable();
-        table.GetOrAdd(AppA);
+        table.GetOrAdd(AppA, AppA);
 
         table.Dispose();
         Assert.True(await _running.WaitIdleAsync(TimeSpan.FromSeconds(5)));
@@ -150,12 +150,12 @@ public sealed class UdpFlowTableTests : IAsyncLifetime
         byte[] bound = [0x05, 0x00, 0x00, 0x01, 127, 0, 0, 1, (byte)(relayPort >> 8), (byte)relayPort];
         await using var server = ScriptedServer.Start(Expect(3), Send(0x05, 0x00), Expect(10), Send(bound), Hold(), Close());
         var outbound = new Socks5Outbound(server.Destination, null, ProxyTestSupport.Options(), ProxyTestSupport.Logger);
-        var table = new UdpFlowTable(app => new Socks5UdpFlow(app, _tun, outbound, ProxyTestSupport.Logger),
-            new UdpNatOptions { IdleTimeout = IdleTimeout }, outbound.Name, _running, _log, _time);
+        var table = new UdpFlowTable((app, _) => new Socks5UdpFlow(app, _tun, outbound, ProxyTestSupport.Logger) { OutboundName = outbound.Name },
+            new UdpNatOptions { IdleTimeout = IdleTimeout }, _running, _log, _time);
         var destination = NatEndpoint.V4(0x0a010203, 53);
         var ct = ProxyTestSupport.Timeout();
 
-        Assert.True(table.GetOrAdd(AppA).Send(destination, new byte[64])); // held until the association opens
+        Assert.True(table.GetOrAdd(AppA, destination).Send(destination, new byte[64])); // held until the association opens
         var from = await relay.ReceiveFromAsync(new byte[2048], SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), ct);
         byte[] answer = [0x00, 0x00, 0x00, 0x01, 10, 1, 2, 3, 0x00, 53, .. new byte[100]];
         await relay.SendToAsync(answer, SocketFlags.None, from.RemoteEndPoint, ct);
@@ -178,10 +178,10 @@ public sealed class UdpFlowTableTests : IAsyncLifetime
         // The server reads the greeting and closes instead of answering: the association never opens.
         await using var server = ScriptedServer.Start(Expect(3), Hold(), Close());
         var outbound = new Socks5Outbound(server.Destination, null, ProxyTestSupport.Options(), ProxyTestSupport.Logger);
-        var table = new UdpFlowTable(app => new Socks5UdpFlow(app, _tun, outbound, ProxyTestSupport.Logger),
-            new UdpNatOptions { IdleTimeout = IdleTimeout }, outbound.Name, _running, _log, _time);
+        var table = new UdpFlowTable((app, _) => new Socks5UdpFlow(app, _tun, outbound, ProxyTestSupport.Logger) { OutboundName = outbound.Name },
+            new UdpNatOptions { IdleTimeout = IdleTimeout }, _running, _log, _time);
 
-        Assert.True(table.GetOrAdd(AppA).Send(NatEndpoint.V4(0x0a010203, 53), new byte[64])); // held while the handshake waits
+        Assert.True(table.GetOrAdd(AppA, NatEndpoint.V4(0x0a010203, 53)).Send(NatEndpoint.V4(0x0a010203, 53), new byte[64])); // held while the handshake waits
         server.Release();
 
         await WaitUntilAsync(() => _log.Lines.Length == 1);

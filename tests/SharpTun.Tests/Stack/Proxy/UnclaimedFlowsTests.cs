@@ -27,7 +27,7 @@ public sealed class UnclaimedFlowsTests
 
         Assert.Same(flow, Assert.Single(abandoned));
         Assert.Equal(0, flows.Count);
-        Assert.Null(flows.Claim(flow));
+        Assert.False(flows.TryClaim(flow, out _));
         Assert.Throws<ObjectDisposedException>(() => outbound.Socket.Available);
     }
 
@@ -38,7 +38,8 @@ public sealed class UnclaimedFlowsTests
         var (flow, outbound) = NewFlow();
         flows.Add(flow);
 
-        Assert.Same(outbound, flows.Claim(flow));
+        Assert.True(flows.TryClaim(flow, out var claimed));
+        Assert.Same(outbound, claimed);
         Assert.Equal(0, flows.Count);
         _time.Advance(Timeout * 2);
         Assert.Empty(flows.AbandonExpired());
