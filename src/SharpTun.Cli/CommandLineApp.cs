@@ -22,6 +22,8 @@ public static class CommandLineApp
             TunCommand.Create(),
             ExecCommand.Create(),
             ProxyCommand.Create(),
+            RunCommand.Create(),
+            CheckCommand.Create(),
             // The WireGuard data plane (IVpnEngineFactory) plugs in here; until then 'vpn up' refuses.
             VpnCommand.Create(engine: new WireGuardEngineFactory()),
             CleanupCommand.Create(),
