@@ -197,6 +197,11 @@ public sealed class RuleParser
         {
             return $"bad regex '{value}' ({e.Message})";
         }
+        catch (NotSupportedException)
+        {
+            // NonBacktracking refuses constructs that need backtracking; thrown, not a parse error.
+            return $"regex '{value}' uses a backreference, lookaround or atomic group, which linear-time matching does not support";
+        }
     }
 
     private string? TryParseRule(int index, int lineNumber, string text, out Rule? rule)

@@ -57,6 +57,8 @@ public sealed class RuleParserTests
     [InlineData("NETWORK,icmp,direct", "rules line 1: bad network 'icmp' (tcp or udp)")]
     [InlineData("DOMAIN,exa mple.com,direct", "rules line 1: bad domain 'exa mple.com' (contains the character ' ')")]
     [InlineData("DOMAIN-REGEX,(ab,direct", "rules line 1: bad regex '(ab' (")]
+    [InlineData(@"DOMAIN-REGEX,(a)\1,direct", @"rules line 1: regex '(a)\1' uses a backreference, lookaround or atomic group")]
+    [InlineData("DOMAIN-REGEX,(?=a)b,direct", "rules line 1: regex '(?=a)b' uses a backreference, lookaround or atomic group")]
     public void Parse_BadLine_ThrowsNamingLineAndReason(string line, string message)
     {
         var error = Assert.Throws<RuleParseException>(() => Parser.Parse([line]));
