@@ -111,4 +111,34 @@ public sealed class ExecDnsTests : IDisposable
         Assert.NotEqual(before[0], before[1]);
         Assert.Equal([before[1], before[0]], after);
     }
+
+    [Fact]
+    public void ExecConfig_Rules_SendNamesToTheirOutboundsAndSniffedNamesToo()
+    {
+        _bed.StartNameServer();
+        _bed.StartHttpServer();
+        _bed.StartClientServer(1080, "tcp", "microsocks", "-i", "127.0.0.1", "-p", "1080");
+        var config = _bed.WriteFile("rules.yaml", $$"""
+            outbounds:
+              - name: proxy-a
+                url: socks5://127.0.0.1:1080
+            rules:
+              - DOMAIN,{{ProxyTestbed.WebName}},proxy-a
+              - DOMAIN-SUFFIX,blocked.test,REJECT
+              - MATCH,DIRECT
+            """);
+        var run = _bed.Sharptun("exec", "--config", config, "--log-level", "Information", "--", "sh", "-c",
+            $"curl -sS -m 10 http://{ProxyTestbed.WebName}:8080/; echo; curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/; echo; "
+            // A real address with the name only in the Host header: sniffing finds it, and the rule sends it to proxy-a.
+            + $"curl -sS -m 10 --resolve {ProxyTestbed.WebName}:8080:{ProxyTestbed.RemoteV4} http://{ProxyTestbed.WebName}:8080/; echo; "
+            + "curl -sS -m 10 http://www.blocked.test:8080/; echo \" blocked=$?\"");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("hello from remote\nhello from remote\nhello from remote\n blocked=7\n", run.StandardOutput); // curl says why on stderr
+        var log = run.StandardError;
+        Assert.Matches($@"-> {Regex.Escape(ProxyTestbed.WebName)}:8080 \((198\.18|fc00:)[^)]*\) via proxy-a \(socks5 127\.0\.0\.1:1080\) by rule 1 \(DOMAIN,web\.test,proxy-a\): Normal", log);
+        Assert.Matches($@"-> {Regex.Escape(ProxyTestbed.RemoteV4)}:8080 via direct by rule 3 \(MATCH,DIRECT\): Normal", log);
+        Assert.Matches($@"-> {Regex.Escape(ProxyTestbed.WebName)}:8080 \({Regex.Escape(ProxyTestbed.RemoteV4)}\) via proxy-a \(socks5 127\.0\.0\.1:1080\) by rule 1", log);
+        Assert.Contains("-> www.blocked.test:8080 via reject by rule 2 (DOMAIN-SUFFIX,blocked.test,REJECT): refused with RST", log);
+    }
 }

@@ -27,7 +27,22 @@ public static class ExecCommand
         };
         var command = new Command("exec", "Run a command whose network traffic all goes through SharpTun; exits with its exit code.") { commandLine };
         options.AddTo(command);
-        command.SetAction(parsed => Execute(options.ToSettings(parsed), parsed.GetRequiredValue(commandLine)));
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "Take outbounds, rules, DNS and the other proxy settings from this YAML file (docs/configuration.md) "
+                + "instead of the options above (its tun device, addresses and routes do not apply: exec makes its own).",
+            HelpName = "FILE",
+        };
+        command.Options.Add(config);
+        command.SetAction(parsed =>
+        {
+            if (parsed.GetValue(config) is not { } path)
+                return Execute(options.ToSettings(parsed), parsed.GetRequiredValue(commandLine));
+            var settings = ConfigurationOption.Load(path, "exec");
+            return settings is null
+                ? ExitCodes.UsageError
+                : Execute(settings with { LogLevel = parsed.GetValue(options.LogLevel) ?? settings.LogLevel }, parsed.GetRequiredValue(commandLine));
+        });
         return command;
     }
 
