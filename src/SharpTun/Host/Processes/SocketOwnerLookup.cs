@@ -20,8 +20,9 @@ namespace SharpTun.Host.Processes;
 /// <para>
 /// Scanning /proc is the expensive step (one readlink per open fd on the machine), so its results
 /// are kept twice: a bounded cache of the sockets already resolved, and the index of every socket
-/// from the latest full scan, so that a burst of new flows costs one scan. A scan is started only
-/// when a socket is in neither, and concurrent lookups that need one share it. Every remembered
+/// from the latest full scan, so that a burst of new flows costs one scan. A socket in neither is
+/// first looked for among the fds of the last few owners (most new flows come from a few
+/// programs), then by a full scan; concurrent lookups that need a scan share it. Every remembered
 /// holder is confirmed with one readlink before it is believed, so a process that exited or
 /// closed the fd is never reported.
 /// </para>
@@ -35,8 +36,15 @@ public sealed class SocketOwnerLookup : IDisposable
     /// <summary>How many resolved sockets, and separately how many processes' names, are remembered by default.</summary>
     public const int DefaultCacheCapacity = 4096;
 
+    // Fds a guess among recent owners may read before the first full scan says how many there are.
+    private const int MinimumGuessLinks = 256;
+
     private readonly SockDiagSocket _diag;
     private readonly ProcSocketScanner _scanner = new();
+    private readonly ProcSocketScanner _guessScanner = new();
+    private readonly Dictionary<uint, SocketHolder> _guessed = [];
+    private readonly Lock _guessLock = new();
+    private readonly RecentOwners _recentOwners = new();
     private readonly Lock _lock = new();
     private readonly GenerationalCache<uint, SocketHolder> _holders;
     private readonly GenerationalCache<int, ProcessIdentity> _processes;
@@ -46,6 +54,7 @@ public sealed class SocketOwnerLookup : IDisposable
     private long _scansQueued;
     private long _scansStarted;
     private int _scansCompleted;
+    private int _lastScanLinks;
 
     /// <summary>
     /// Opens a NETLINK_SOCK_DIAG socket in the calling thread's network namespace; a failure to
@@ -131,7 +140,10 @@ public sealed class SocketOwnerLookup : IDisposable
         if (ProcSocketScanner.StillHolds(holder, inode))
         {
             lock (_lock)
+            {
                 _holders.Set(inode, holder);
+                _recentOwners.Touch(holder.ProcessId);
+            }
             return true;
         }
         lock (_lock)
@@ -141,12 +153,61 @@ public sealed class SocketOwnerLookup : IDisposable
 
     private async ValueTask<SocketOwner?> FindByScanAsync(InetDiagMessage socket, long ticket, CancellationToken cancellationToken)
     {
+        var guessed = await Task.Run(() => TryRecentOwners(socket.Inode), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (guessed is { } found)
+            return Describe(found, socket.Uid);
         var index = await ScanStartedAfter(ticket).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!index.TryGetValue(socket.Inode, out var holder) || !ProcSocketScanner.StillHolds(holder, socket.Inode))
             return null; // closed meanwhile, or held only by processes root may not inspect
         lock (_lock)
+        {
             _holders.Set(socket.Inode, holder);
+            _recentOwners.Touch(holder.ProcessId);
+        }
         return Describe(holder, socket.Uid);
+    }
+
+    /// <summary>
+    /// Looks for a socket that no scan has seen among the fds of the processes that owned the last
+    /// sockets found, reading at most a quarter of the fds a full scan reads. A hit caches every
+    /// socket of that process, so the rest of a burst from one program is found in the cache.
+    /// Null when the guess fails or another guess is running (the caller then waits for a full scan).
+    /// </summary>
+    private SocketHolder? TryRecentOwners(uint inode)
+    {
+        if (!_guessLock.TryEnter())
+            return null;
+        try
+        {
+            Span<int> pids = stackalloc int[RecentOwners.Capacity];
+            int count;
+            lock (_lock)
+                count = _recentOwners.CopyTo(pids);
+            var budget = Math.Max(MinimumGuessLinks, Volatile.Read(ref _lastScanLinks) / 4);
+            var links = 0;
+            foreach (var pid in pids[..count])
+            {
+                _guessed.Clear();
+                links += _guessScanner.ScanProcess(pid, _guessed);
+                if (_guessed.TryGetValue(inode, out var holder))
+                {
+                    lock (_lock)
+                    {
+                        foreach (var (guessedInode, guessedHolder) in _guessed)
+                            _holders.Set(guessedInode, guessedHolder);
+                        _recentOwners.Touch(pid);
+                    }
+                    return holder;
+                }
+                if (links >= budget)
+                    break;
+            }
+            return null;
+        }
+        finally
+        {
+            _guessLock.Exit();
+        }
     }
 
     /// <summary>
@@ -173,6 +234,7 @@ public sealed class SocketOwnerLookup : IDisposable
     {
         Interlocked.Increment(ref _scansStarted);
         var index = _scanner.ScanAll();
+        Volatile.Write(ref _lastScanLinks, _scanner.LinksRead);
         lock (_lock)
             _index = index;
         Interlocked.Increment(ref _scansCompleted);

@@ -240,6 +240,24 @@ public sealed class SocketOwnerLookupTests
     }
 
     [Fact]
+    public async Task FindAsync_NewSocketOfARecentOwner_IsFoundWithoutAFullScan()
+    {
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        first.Connect(peer.LocalEndPoint!);
+        using var lookup = new SocketOwnerLookup();
+        AssertThisProcess(await lookup.FindAsync(ProtocolType.Udp, Local(first), Remote(first)));
+        Assert.Equal(1, lookup.ScansCompleted);
+
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        second.Connect(peer.LocalEndPoint!);
+
+        AssertThisProcess(await lookup.FindAsync(ProtocolType.Udp, Local(second), Remote(second)));
+        Assert.Equal(1, lookup.ScansCompleted); // found among this process's fds, the last owner's
+    }
+
+    [Fact]
     public async Task FindAsync_ConcurrentLookupsOfNewSockets_ShareScans()
     {
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
