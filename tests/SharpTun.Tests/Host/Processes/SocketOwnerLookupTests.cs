@@ -127,6 +127,20 @@ public sealed class SocketOwnerLookupTests
     }
 
     [Fact]
+    public async Task FindAsync_Ipv4FlowOfConnectedDualStackUdpSocket_ReturnsThisProcess()
+    {
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
+        socket.Connect(peer.LocalEndPoint!);
+        using var lookup = new SocketOwnerLookup();
+
+        var owner = await lookup.FindAsync(ProtocolType.Udp, new IPEndPoint(IPAddress.Loopback, Local(socket).Port), (IPEndPoint)peer.LocalEndPoint!);
+
+        AssertThisProcess(owner);
+    }
+
+    [Fact]
     public async Task FindAsync_Ipv6OnlyUdpSocketForIpv4Flow_ReturnsNull()
     {
         using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = false };
