@@ -141,4 +141,23 @@ public sealed class ExecDnsTests : IDisposable
         Assert.Matches($@"-> {Regex.Escape(ProxyTestbed.WebName)}:8080 \({Regex.Escape(ProxyTestbed.RemoteV4)}\) via proxy-a \(socks5 127\.0\.0\.1:1080\) by rule 1", log);
         Assert.Contains("-> www.blocked.test:8080 via reject by rule 2 (DOMAIN-SUFFIX,blocked.test,REJECT): refused with RST", log);
     }
+
+    [Fact]
+    public void ExecConfig_ProcessNameRule_RefusesCurlAndLetsSocatThrough()
+    {
+        _bed.StartHttpServer();
+        var config = _bed.WriteFile("process.yaml", """
+            rules:
+              - PROCESS-NAME,curl,REJECT
+              - MATCH,DIRECT
+            """);
+        var run = _bed.Sharptun("exec", "--config", config, "--log-level", "Information", "--", "sh", "-c",
+            $"curl -sS -m 10 http://{ProxyTestbed.RemoteV4}:8080/; echo \"curl=$?\"; socat -T 5 - TCP4:{ProxyTestbed.RemoteV4}:8080 </dev/null; echo");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("curl=7\n", run.StandardOutput);
+        Assert.Contains("hello from remote", run.StandardOutput);
+        Assert.Contains("via reject by rule 1 (PROCESS-NAME,curl,REJECT)", run.StandardError);
+        Assert.Contains("via direct by rule 2 (MATCH,DIRECT)", run.StandardError);
+    }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
 using SharpTun.Host;
+using SharpTun.Host.Processes;
 using SharpTun.Modify;
 using SharpTun.Stack.Proxy;
 using SharpTun.Tun;
@@ -62,11 +63,16 @@ public static class ExecCommand
         // The TUN and the NAT listeners are made inside the namespace; everything else (outbound
         // sockets) stays in ours. Nothing inside needs journaling: deleting the namespace undoes it.
         var (device, listeners) = NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => SetUpInside(ipv4, ipv6, mtu, ProxyRuntime.TunOptions(settings, "tun0")));
+        // CMD's sockets live in the namespace: so must the sock_diag socket that finds their owners.
+        var owners = ProxyRuntime.UsesProcessNames(settings)
+            ? NetworkNamespaces.RunInside(Path.Combine("/run/netns", ns.Name), () => new SocketOwnerLookup())
+            : null;
+        using (owners)
         using (device)
         using (listeners)
         {
             using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
-            var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+            var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging, owners);
             var proxy = running.Proxy;
             // Every name CMD looks up goes to SharpTun's DNS on the TUN (with --dns off, to the host's resolvers through the tunnel).
             File.WriteAllText(Path.Combine(ns.ConfigurationDirectory, "resolv.conf"), running.DnsAddresses.Count > 0

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
 using SharpTun.Host;
+using SharpTun.Host.Processes;
 using SharpTun.Modify;
 using SharpTun.Stack.Proxy;
 using SharpTun.Tun;
@@ -92,7 +93,8 @@ public static class ProxyCommand
 
         using var listeners = NatListeners.Bind(ipv4.Address, ipv6?.Address);
         using var pcap = settings.PcapPath is { } file ? PcapWriter.Create(file) : null;
-        var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging);
+        using var owners = ProxyRuntime.UsesProcessNames(settings) ? new SocketOwnerLookup() : null;
+        var running = ProxyRuntime.Start(settings, device, listeners, ipv4, ipv6, pcap, logging, owners);
         var proxy = running.Proxy;
         using var status = new StatusSignal(() => ProxyRuntime.Describe(proxy));
         logger.LogInformation("proxying {Device} ({Ipv4}{Ipv6}, mtu {Mtu}) via {Outbound}{Rules}; {Dns}; Ctrl-C stops",

@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
 using SharpTun.Dns;
+using System.Net.Sockets;
 using SharpTun.Host;
+using SharpTun.Host.Processes;
 using SharpTun.Modify;
 using SharpTun.Proxy;
 using SharpTun.Proxy.Outbounds;
@@ -39,8 +41,9 @@ public static class ProxyRuntime
     }
 
     /// <summary>Builds the outbounds, rules and DNS server from the settings and starts the proxy on the device.</summary>
+    /// <param name="owners">Finds the process behind a flow for PROCESS-NAME rules (made in the TUN's namespace), or null.</param>
     public static RunningProxy Start(ProxySettings settings, LinuxTunDevice device, NatListeners listeners,
-        InterfaceAddress ipv4, InterfaceAddress? ipv6, PcapWriter? pcap, ILoggerFactory logging)
+        InterfaceAddress ipv4, InterfaceAddress? ipv6, PcapWriter? pcap, ILoggerFactory logging, SocketOwnerLookup? owners = null)
     {
         var socketOptions = new OutboundSocketOptions
         {
@@ -100,10 +103,23 @@ public static class ProxyRuntime
             NatPool = settings.NatPorts,
             UdpIdleTimeout = TimeSpan.FromSeconds(settings.UdpTimeoutSeconds),
             SniffTimeout = settings.Sniff.Enabled ? settings.Sniff.Timeout : TimeSpan.Zero,
+            ProcessNames = owners is null ? null : (network, source, destination, ct) => ProcessName(owners, network, source, destination, ct),
         };
         var proxy = new TunProxy(proxyOptions, device.Queues, listeners, router, dns, pcap, logging.CreateLogger("proxy"));
         proxy.Start();
         return new RunningProxy(proxy, dnsListener, pool, settings.Dns.FakeIpStore, dns is null ? [] : dnsAddresses, dnsLogger);
+    }
+
+    /// <summary>Whether some rule needs the process behind a flow (then a <see cref="SocketOwnerLookup"/> is worth opening).</summary>
+    public static bool UsesProcessNames(ProxySettings settings) =>
+        settings.Rules.Any(rule => rule.Conditions.Any(condition => condition.Kind == RuleConditionKind.ProcessName));
+
+    private static ValueTask<string?> ProcessName(SocketOwnerLookup owners, RuleNetwork network, NatEndpoint source, NatEndpoint destination, CancellationToken ct)
+    {
+        var finding = owners.FindAsync(network == RuleNetwork.Tcp ? ProtocolType.Tcp : ProtocolType.Udp, source.ToIPEndPoint(), destination.ToIPEndPoint(), ct);
+        return finding.IsCompletedSuccessfully ? ValueTask.FromResult(finding.Result?.Name) : AwaitName(finding);
+
+        static async ValueTask<string?> AwaitName(ValueTask<SocketOwner?> finding) => (await finding.ConfigureAwait(false))?.Name;
     }
 
     /// <summary>The TUN device options the settings ask for.</summary>

@@ -88,7 +88,9 @@ public sealed partial class TunProxy
         var target = session.Destination;
         if (_dns is not null && _dns.Serves(target))
             return (_dnsOutbound!, "dns", ProxyDestination.FromEndPoint(_dns.TcpEndPoint));
-        var processName = _router.UsesProcessNames ? _options.ProcessNames?.Invoke(RuleNetwork.Tcp, session.Source, target) : null;
+        var processName = _router.UsesProcessNames && _options.ProcessNames is { } lookup
+            ? await lookup(RuleNetwork.Tcp, session.Source, target, _stopping.Token).ConfigureAwait(false)
+            : null;
         var (routed, reason) = await _router.DecideAsync(RuleNetwork.Tcp, session.Source, target, domain, processName, _stopping.Token).ConfigureAwait(false);
         var name = reason == "default" ? routed.Description : $"{routed.Description} by {reason}";
         if (domain is not null && (!sniffed || routed.SendsDomain) && ProxyDestination.TryCreate(domain, target.Port, out var named, out _))

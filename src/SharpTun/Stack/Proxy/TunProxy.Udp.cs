@@ -108,7 +108,10 @@ public sealed partial class TunProxy
         string? domain = null;
         if (_fakeIps is not null && _fakeIps.IsFake(firstDestination))
             _fakeIps.TryGetDomain(firstDestination, out domain);
-        var processName = _router.UsesProcessNames ? _options.ProcessNames?.Invoke(RuleNetwork.Udp, app, firstDestination) : null;
+        string? processName = null;
+        if (_router.UsesProcessNames && _options.ProcessNames is { } lookup
+            && lookup(RuleNetwork.Udp, app, firstDestination, _stopping.Token) is { IsCompletedSuccessfully: true } known)
+            processName = known.Result;
         var (routed, reason) = _router.Decide(RuleNetwork.Udp, app, firstDestination, domain, processName);
         UdpAssociation association = routed.Outbound switch
         {

@@ -53,8 +53,13 @@ public sealed record TunProxyOptions
     /// <summary>The ports sniffed unless told otherwise.</summary>
     public static readonly IReadOnlySet<int> DefaultSniffPorts = new HashSet<int> { 80, 443, 8080, 8443 };
 
-    /// <summary>The name of the local process owning a flow's source socket, for PROCESS-NAME rules; null when unknown or not looked up.</summary>
-    public Func<SharpTun.Proxy.Rules.RuleNetwork, NatEndpoint, NatEndpoint, string?>? ProcessNames { get; init; }
+    /// <summary>
+    /// The name of the local process owning a flow's source socket, for PROCESS-NAME rules; null
+    /// when unknown. A UDP association is decided on the reading thread, so it uses the name only
+    /// when it is known at once (a lookup that must scan /proc finishes in the background and
+    /// serves the next association of that process).
+    /// </summary>
+    public Func<SharpTun.Proxy.Rules.RuleNetwork, NatEndpoint, NatEndpoint, CancellationToken, ValueTask<string?>>? ProcessNames { get; init; }
 
     /// <summary>
     /// How long disposing waits for running TCP flows to end by themselves before aborting them (an
