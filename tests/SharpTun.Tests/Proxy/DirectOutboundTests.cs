@@ -26,6 +26,47 @@ public sealed class DirectOutboundTests
     }
 
     [Fact]
+    public async Task ConnectTcpAsync_Domain_UsesConfiguredResolver()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var resolver = new FixedResolver([IPAddress.Loopback]);
+        var outbound = new DirectOutbound(ProxyTestSupport.Options() with { DomainResolver = resolver }, ProxyTestSupport.Logger);
+
+        var result = await outbound.ConnectTcpAsync(ProxyDestination.FromDomain("only-in-the-test.invalid", ((IPEndPoint)listener.LocalEndpoint).Port), ProxyTestSupport.Timeout());
+
+        Assert.True(result.IsSuccess, result.ToString());
+        result.Connection.Dispose();
+        Assert.Equal(["only-in-the-test.invalid"], resolver.Asked);
+    }
+
+    [Fact]
+    public async Task ConnectTcpAsync_ResolverSaysHostNotFound_Unreachable()
+    {
+        var outbound = new DirectOutbound(ProxyTestSupport.Options() with { DomainResolver = new FixedResolver(null) }, ProxyTestSupport.Logger);
+
+        var result = await outbound.ConnectTcpAsync(ProxyDestination.FromDomain("nx.invalid", 80), ProxyTestSupport.Timeout());
+
+        Assert.Equal(OutboundError.Unreachable, result.Error);
+        Assert.Equal("cannot resolve nx.invalid: name not found", result.Message);
+    }
+
+    /// <summary>Answers every name with the same addresses, or HostNotFound for null.</summary>
+    private sealed class FixedResolver(IPAddress[]? addresses) : IDomainResolver
+    {
+        public List<string> Asked { get; } = [];
+
+        public ValueTask<IPAddress[]> ResolveAsync(string domain, CancellationToken ct)
+        {
+            lock (Asked)
+                Asked.Add(domain);
+            return addresses is null
+                ? ValueTask.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound))
+                : ValueTask.FromResult(addresses);
+        }
+    }
+
+    [Fact]
     public async Task ConnectTcpAsync_NotListening_Refused()
     {
         var destination = ProxyDestination.FromAddress(IPAddress.Loopback, ProxyTestSupport.FreeTcpPort());

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace SharpTun.Proxy.Outbounds;
 
 /// <summary>
-/// Connects straight to the destination from this host. A domain is resolved with the system
-/// resolver and its addresses tried in order; sockets carry the configured fwmark/interface so
+/// Connects straight to the destination from this host. A domain is resolved with
+/// <see cref="OutboundOptions.DomainResolver"/> (the system resolver by default) and its addresses
+/// tried in order; sockets carry the configured fwmark/interface so
 /// they do not loop back into the TUN.
 /// </summary>
 public sealed partial class DirectOutbound(OutboundOptions options, ILogger logger) : IOutbound
@@ -19,7 +20,7 @@ public sealed partial class DirectOutbound(OutboundOptions options, ILogger logg
     public async ValueTask<OutboundConnectResult> ConnectTcpAsync(ProxyDestination destination, CancellationToken ct)
     {
         using var deadline = new ConnectDeadline(options, ct);
-        var attempt = await TcpConnector.ConnectAsync(destination, "", options.SocketOptions, deadline).ConfigureAwait(false);
+        var attempt = await TcpConnector.ConnectAsync(destination, "", options, deadline).ConfigureAwait(false);
         if (attempt.Socket is null)
         {
             LogConnectFailed(destination, attempt.Error, attempt.Message);

@@ -12,6 +12,12 @@ public sealed record OutboundOptions
     /// <summary>Options applied to every socket an outbound opens (fwmark, bound interface).</summary>
     public OutboundSocketOptions SocketOptions { get; init; } = OutboundSocketOptions.None;
 
+    /// <summary>
+    /// Resolves domain destinations (and proxy servers given by name): the system resolver by
+    /// default; SharpTun's own <c>DnsResolver</c> where the host's resolv.conf may lead back into SharpTun.
+    /// </summary>
+    public IDomainResolver DomainResolver { get; init; } = SystemDomainResolver.Instance;
+
     /// <summary>The clock for timeouts; tests may pass their own.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -8,23 +8,23 @@ internal readonly record struct TcpConnectAttempt(Socket? Socket, OutboundError 
 
 /// <summary>
 /// Opens a TCP connection to a destination the way every outbound needs it: resolve a domain
-/// (only when given one), try the addresses in order, apply <see cref="OutboundSocketOptions"/> to
+/// (only when given one) with <see cref="OutboundOptions.DomainResolver"/>, try the addresses in order, apply <see cref="OutboundSocketOptions"/> to
 /// each socket before connecting, set TCP_NODELAY, and map socket errors to <see cref="OutboundError"/>.
 /// </summary>
 internal static class TcpConnector
 {
     /// <param name="target">Where to connect.</param>
     /// <param name="role">What the target is, for messages: "" for the destination itself, "SOCKS5 server " for a proxy.</param>
-    /// <param name="options">Socket options to apply.</param>
+    /// <param name="options">The resolver for a domain target and the socket options to apply.</param>
     /// <param name="deadline">The attempt's deadline; caller cancellation throws, the timeout becomes <see cref="OutboundError.TimedOut"/>.</param>
-    public static async ValueTask<TcpConnectAttempt> ConnectAsync(ProxyDestination target, string role, OutboundSocketOptions options, ConnectDeadline deadline)
+    public static async ValueTask<TcpConnectAttempt> ConnectAsync(ProxyDestination target, string role, OutboundOptions options, ConnectDeadline deadline)
     {
         IPAddress[] addresses;
         if (target.IsDomain)
         {
             try
             {
-                addresses = await System.Net.Dns.GetHostAddressesAsync(target.Domain, deadline.Token).ConfigureAwait(false);
+                addresses = await options.DomainResolver.ResolveAsync(target.Domain, deadline.Token).ConfigureAwait(false);
             }
             catch (SocketException e)
             {
@@ -50,12 +50,12 @@ internal static class TcpConnector
             {
                 try
                 {
-                    options.Apply(socket);
+                    options.SocketOptions.Apply(socket);
                 }
                 catch (SocketException e)
                 {
                     socket.Dispose();
-                    return new(null, OutboundError.NetworkError, $"cannot set {options} on the socket for {role}{target}: {Describe(e.SocketErrorCode)}{PermissionHint(e.SocketErrorCode)}");
+                    return new(null, OutboundError.NetworkError, $"cannot set {options.SocketOptions} on the socket for {role}{target}: {Describe(e.SocketErrorCode)}{PermissionHint(e.SocketErrorCode)}");
                 }
                 socket.NoDelay = true;
                 await OutboundSocketIo.ConnectAsync(socket, new IPEndPoint(address, target.Port), deadline.Token).ConfigureAwait(false);

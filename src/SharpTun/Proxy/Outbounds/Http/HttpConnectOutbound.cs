@@ -46,7 +46,7 @@ public sealed partial class HttpConnectOutbound : IOutbound
     public async ValueTask<OutboundConnectResult> ConnectTcpAsync(ProxyDestination destination, CancellationToken ct)
     {
         using var deadline = new ConnectDeadline(_options, ct);
-        var attempt = await TcpConnector.ConnectAsync(_server, "HTTP proxy ", _options.SocketOptions, deadline).ConfigureAwait(false);
+        var attempt = await TcpConnector.ConnectAsync(_server, "HTTP proxy ", _options, deadline).ConfigureAwait(false);
         if (attempt.Socket is not { } socket)
             return Fail(destination, attempt.Error, attempt.Message);
 

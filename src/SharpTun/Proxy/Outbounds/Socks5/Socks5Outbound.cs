@@ -79,7 +79,7 @@ public sealed partial class Socks5Outbound : IOutbound
             IPAddress relayAddress;
             if (bound.IsDomain)
             {
-                var addresses = await System.Net.Dns.GetHostAddressesAsync(bound.Domain, deadline.Token).ConfigureAwait(false);
+                var addresses = await _options.DomainResolver.ResolveAsync(bound.Domain, deadline.Token).ConfigureAwait(false);
                 if (addresses.Length == 0)
                     return FailUdp(control, OutboundError.Unreachable, $"SOCKS5 server {_serverName} named the UDP relay {bound}, which has no addresses");
                 relayAddress = addresses[0];
@@ -127,7 +127,7 @@ public sealed partial class Socks5Outbound : IOutbound
 
     private async ValueTask<(Socket? Socket, OutboundError Error, string Message, ProxyDestination Bound)> ConnectAndHandshakeAsync(byte command, ProxyDestination target, ConnectDeadline deadline)
     {
-        var attempt = await TcpConnector.ConnectAsync(_server, "SOCKS5 server ", _options.SocketOptions, deadline).ConfigureAwait(false);
+        var attempt = await TcpConnector.ConnectAsync(_server, "SOCKS5 server ", _options, deadline).ConfigureAwait(false);
         if (attempt.Socket is not { } socket)
             return (null, attempt.Error, attempt.Message, default);
         var handshake = Socks5Handshake.Create(socket, _serverName, deadline.Token);
