@@ -270,6 +270,21 @@ public static class DnsUpstreamUri
         return true;
     }
 
-    private static bool IsDomainName(string name) =>
-        !IPAddress.TryParse(name, out _) && ProxyDestination.TryCreate(name, 0, out var destination, out _) && destination.IsDomain;
+    /// <summary>A host name as certificates carry it (RFC 1123 §2.1): letters, digits and '-' in labels of 1-63, 253 characters at most, not an address.</summary>
+    private static bool IsDomainName(string name)
+    {
+        if (name.Length is 0 or > 253 || IPAddress.TryParse(name, out _))
+            return false;
+        foreach (var label in name.TrimEnd('.').Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+                return false;
+            foreach (var c in label)
+            {
+                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+                    return false;
+            }
+        }
+        return true;
+    }
 }
