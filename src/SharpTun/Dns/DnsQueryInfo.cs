@@ -56,10 +56,12 @@ internal readonly struct DnsQueryInfo
         if (!DnsMessageReader.TryParse(query, out var reader, out _))
             return DnsResponseCode.FormatError;
         var header = reader.Header;
-        if ((header.Flags & DnsFlags.Response) != 0 || header.QuestionCount != 1)
+        if ((header.Flags & DnsFlags.Response) != 0)
             return DnsResponseCode.FormatError;
         if (header.Opcode != DnsOpcode.Query)
             return DnsResponseCode.NotImplemented;
+        if (header.QuestionCount != 1)
+            return DnsResponseCode.FormatError;
         if (!reader.TryReadQuestion(out var question))
             return DnsResponseCode.FormatError;
         int nameLength = question.Name.CopyTo(key);
