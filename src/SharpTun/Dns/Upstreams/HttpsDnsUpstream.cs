@@ -54,8 +54,6 @@ public sealed class HttpsDnsUpstream : IDnsUpstream, IDisposable
         _client = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the caller's token bounds each exchange
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
     }
 
@@ -74,7 +72,13 @@ public sealed class HttpsDnsUpstream : IDnsUpstream, IDisposable
             DnsMessages.WriteId(body, 0); // RFC 8484 §4.1: ID 0, so HTTP caches see equal queries as equal
             using var content = new ByteArrayContent(body, 0, query.Length);
             content.Headers.ContentType = new MediaTypeHeaderValue(DnsMessageMediaType);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = content };
+            // Set on the request itself: HttpClient's DefaultRequestVersion reaches only the requests its helpers make.
+            using var request = new HttpRequestMessage(HttpMethod.Post, _uri)
+            {
+                Content = content,
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DnsMessageMediaType));
             int length;
             try
