@@ -6,7 +6,7 @@ using SharpTun.Proxy;
 namespace SharpTun.Tests.Dns.Upstreams;
 
 /// <summary>
-/// dnsmasq on 127.0.0.1 at a free port (UDP and TCP), with local data only: A 192.0.2.7 for every
+/// dnsmasq on 127.0.0.1 at a free port (UDP and TCP), with local data only (TTL 300): A 192.0.2.7 for every
 /// name under example.test, and a TXT record at <see cref="BigTxtName"/> whose answer (about 700
 /// bytes) does not fit a 512-byte UDP message. Anything else is REFUSED (no upstream).
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class DnsmasqServer : IDisposable
         Port = TestProcess.FreePort();
         _process = new TestProcess("dnsmasq", "dnsmasq-base",
         [
-            "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces",
+            "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--local-ttl=300",
             "--listen-address=127.0.0.1", $"--port={Port}", "--user=root", "--pid-file=", "--log-facility=-",
             "--address=/example.test/" + Address,
             $"--txt-record={BigTxtName},{new string('a', 200)},{new string('b', 200)},{new string('c', 200)}",
