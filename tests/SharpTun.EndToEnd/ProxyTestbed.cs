@@ -91,7 +91,9 @@ public sealed class ProxyTestbed : IDisposable
     public void StartNameServer(bool clientUsesIt = true)
     {
         var records = Enumerable.Range(0, 10).Select(i => $"--txt-record={BigName},{i}{new string('x', 200)}");
-        StartServer(53, "udp", "dnsmasq", ["--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={RemoteV4}",
+        // --keep-in-foreground, not --no-daemon: in debug mode dnsmasq serves a TCP connection
+        // inline, so an upstream's idle TCP connection would stop it answering UDP.
+        StartServer(53, "udp", "dnsmasq", ["--keep-in-foreground", "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={RemoteV4}",
             "--port=53", $"--address=/{WebName}/{RemoteV4}", "--log-facility=-", .. records]);
         if (!clientUsesIt)
             return;

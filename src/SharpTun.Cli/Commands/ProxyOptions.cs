@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
+using SharpTun.Dns.Upstreams;
 using SharpTun.Proxy;
 using SharpTun.Stack.Nat;
 using SharpTun.Stack.Proxy;
@@ -128,6 +129,17 @@ public sealed class ProxyOptions
         Description = "Resolver for real answers, tried in order; repeatable: system (the host's resolv.conf, default), "
             + "udp://IP[:PORT], tcp://IP[:PORT], tls://IP[:PORT][#NAME] or https://HOST/PATH.",
         Arity = ArgumentArity.ZeroOrMore,
+        Validators =
+        {
+            result =>
+            {
+                foreach (var token in result.Tokens)
+                {
+                    if (!DnsUpstreamUri.TryParse(token.Value, out _, out var error))
+                        result.AddError("--dns-upstream: " + error);
+                }
+            },
+        },
     };
 
     public Option<bool> DnsHijack { get; } = new("--dns-hijack")

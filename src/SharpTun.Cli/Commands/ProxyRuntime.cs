@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SharpTun.Cli.Settings;
 using SharpTun.Dns;
+using SharpTun.Dns.Upstreams;
 using System.Net.Sockets;
 using SharpTun.Host;
 using SharpTun.Host.Processes;
@@ -51,7 +52,15 @@ public static class ProxyRuntime
             InterfaceName = settings.Interface,
         };
         var outboundLogger = logging.CreateLogger("outbound");
-        var outboundOptions = new OutboundOptions { SocketOptions = socketOptions };
+        var dnsLogger = logging.CreateLogger("dns");
+        // Outbounds connecting by name ask the real-answer resolver, never the system's: in
+        // `sharptun proxy` the host's resolv.conf may lead back into SharpTun's own fake-IP DNS.
+        var resolver = settings.Dns.Mode == DnsMode.Off ? null : CreateResolver(settings, socketOptions, outboundLogger, dnsLogger);
+        var outboundOptions = new OutboundOptions
+        {
+            SocketOptions = socketOptions,
+            DomainResolver = resolver is null ? SystemDomainResolver.Instance : resolver,
+        };
         var named = settings.Outbounds.Select(o => new RoutedOutbound(o.Name, o.Configuration.CreateOutbound(outboundOptions, outboundLogger), ShowName: !o.Implicit)).ToList();
         var builtIn = new[]
         {
@@ -61,14 +70,13 @@ public static class ProxyRuntime
         // With rules, what no rule matches goes DIRECT (as in mihomo); without, everything goes to the first outbound.
         var outbounds = settings.Rules.Count > 0 || named.Count == 0 ? [.. builtIn, .. named] : named.Concat(builtIn).ToList();
 
-        var dnsLogger = logging.CreateLogger("dns");
         FakeIpPool? pool = null;
         TunDns? dns = null;
         DnsTcpListener? dnsListener = null;
         var dnsAddresses = new List<IPAddress> { DnsAddressFor(ipv4) };
         if (ipv6 is { } v6)
             dnsAddresses.Add(DnsAddressFor(v6));
-        if (settings.Dns.Mode != DnsMode.Off)
+        if (resolver is not null)
         {
             if (settings.Dns.Mode == DnsMode.FakeIp)
             {
@@ -79,7 +87,7 @@ public static class ProxyRuntime
                     dnsLogger.LogInformation("dns: {Restored} fake addresses restored from {Store}{Skipped}", restored, store, skipped > 0 ? $" ({skipped} unusable lines skipped)" : "");
                 }
             }
-            var server = new DnsServer(pool, forwarder: null, new DnsServerOptions
+            var server = new DnsServer(pool, resolver, new DnsServerOptions
             {
                 FakeTimeToLive = (uint)settings.Dns.FakeIpTtlSeconds,
                 FakeIpv6 = ipv6 is not null,
@@ -90,7 +98,7 @@ public static class ProxyRuntime
         }
 
         var rules = settings.Rules.Count > 0 ? new RuleEngine(settings.Rules) : null;
-        var router = new FlowRouter(outbounds, rules, (domain, ct) => new ValueTask<IPAddress[]>(System.Net.Dns.GetHostAddressesAsync(domain, ct)), pool);
+        var router = new FlowRouter(outbounds, rules, outboundOptions.DomainResolver.ResolveAsync, pool);
         var proxyOptions = new TunProxyOptions
         {
             Ipv4 = ipv4,
@@ -107,7 +115,23 @@ public static class ProxyRuntime
         };
         var proxy = new TunProxy(proxyOptions, device.Queues, listeners, router, dns, pcap, logging.CreateLogger("proxy"));
         proxy.Start();
-        return new RunningProxy(proxy, dnsListener, pool, settings.Dns.FakeIpStore, dns is null ? [] : dnsAddresses, dnsLogger);
+        return new RunningProxy(proxy, dnsListener, resolver, pool, settings.Dns.FakeIpStore, dns is null ? [] : dnsAddresses, dnsLogger);
+    }
+
+    /// <summary>
+    /// The cached resolver over the upstreams of the settings, in order. TCP, DoT and DoH upstreams
+    /// connect through <see cref="DnsSettings.UpstreamOutbound"/> when one is named (resolving over
+    /// the proxy); that outbound is a copy of the named one that finds its own server's name with the
+    /// system resolver, since the resolver cannot ask itself how to reach its upstreams.
+    /// </summary>
+    private static DnsResolver CreateResolver(ProxySettings settings, OutboundSocketOptions socketOptions, ILogger outboundLogger, ILogger dnsLogger)
+    {
+        var carrier = settings.Dns.UpstreamOutbound is { } name
+            ? settings.Outbounds.First(o => o.Name == name).Configuration.CreateOutbound(new OutboundOptions { SocketOptions = socketOptions }, outboundLogger)
+            : null;
+        var upstreamOptions = new DnsUpstreamOptions { Outbound = carrier, SocketOptions = socketOptions };
+        var upstreams = settings.Dns.Upstreams.SelectMany(text => DnsUpstreamFactory.Create(DnsUpstreamUri.Parse(text), upstreamOptions, dnsLogger)).ToList();
+        return new DnsResolver(upstreams, new DnsResolverOptions { UpstreamTimeout = settings.Dns.UpstreamTimeout }, dnsLogger);
     }
 
     /// <summary>Whether some rule needs the process behind a flow (then a <see cref="SocketOwnerLookup"/> is worth opening).</summary>

@@ -16,18 +16,20 @@ public sealed class RunningProxy : IAsyncDisposable
     public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(60);
 
     private readonly DnsTcpListener? _dnsListener;
+    private readonly DnsResolver? _resolver;
     private readonly FakeIpPool? _fakeIps;
     private readonly string? _fakeIpStore;
     private readonly ILogger _logger;
     private readonly Timer? _saving;
     private readonly Lock _saveLock = new();
 
-    public RunningProxy(TunProxy proxy, DnsTcpListener? dnsListener, FakeIpPool? fakeIps, string? fakeIpStore,
+    public RunningProxy(TunProxy proxy, DnsTcpListener? dnsListener, DnsResolver? resolver, FakeIpPool? fakeIps, string? fakeIpStore,
         IReadOnlyList<IPAddress> dnsAddresses, ILogger logger)
     {
         Proxy = proxy;
         DnsAddresses = dnsAddresses;
         _dnsListener = dnsListener;
+        _resolver = resolver;
         _fakeIps = fakeIps;
         _fakeIpStore = fakeIpStore;
         _logger = logger;
@@ -47,6 +49,8 @@ public sealed class RunningProxy : IAsyncDisposable
         await Proxy.DisposeAsync().ConfigureAwait(false);
         if (_dnsListener is not null)
             await _dnsListener.DisposeAsync().ConfigureAwait(false);
+        if (_resolver is not null)
+            await _resolver.DisposeAsync().ConfigureAwait(false);
         Save(final: true);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SharpTun.Cli.Settings;
+using SharpTun.Dns.Upstreams;
 using SharpTun.Proxy;
 
 namespace SharpTun.Cli.Config;
@@ -8,7 +9,7 @@ namespace SharpTun.Cli.Config;
 /// <summary>
 /// <c>dns:</c>, the DNS server on the TUN (<c>--dns</c>, <c>--dns-hijack</c>, <c>--dns-upstream</c>,
 /// <c>--fake-ip-store</c>, and the fake-IP and upstream details the command line leaves at their
-/// defaults). Upstream addresses are checked by the DNS code when it starts; here only that each is
+/// defaults). Upstream URLs are parsed here (DnsUpstreamUri) so a bad one is refused with its line; here also that each is
 /// a non-empty text.
 /// </summary>
 internal static class DnsSection
@@ -102,6 +103,8 @@ internal static class DnsSection
         {
             if (item.Value!.Trim().Length == 0)
                 reader.Error(item, "dns.upstreams has an empty resolver (system, udp://IP[:PORT], tcp://IP[:PORT], tls://IP[:PORT][#NAME] or https://HOST/PATH)");
+            else if (!DnsUpstreamUri.TryParse(item.Value, out _, out var error))
+                reader.Error(item, "dns.upstreams: " + error);
             else
                 upstreams.Add(item.Value.Trim());
         }

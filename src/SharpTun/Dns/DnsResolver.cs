@@ -30,7 +30,7 @@ namespace SharpTun.Dns;
 /// <para>An upstream answer of SERVFAIL or REFUSED counts as a failure (as in mihomo): the next
 /// upstream may know better.</para>
 /// </remarks>
-public sealed partial class DnsResolver : IDomainResolver, IAsyncDisposable
+public sealed partial class DnsResolver : IDomainResolver, IDnsForwarder, IAsyncDisposable
 {
     /// <summary>The smallest response buffer <see cref="ExchangeAsync"/> accepts: a UDP message without EDNS (RFC 1035 §4.2.1).</summary>
     public const int MinimumResponseLength = 512;
@@ -101,6 +101,10 @@ public sealed partial class DnsResolver : IDomainResolver, IAsyncDisposable
         var flight = JoinFlight(key, query.Span, info);
         return AwaitFlightAsync(flight, query, info, response, ct);
     }
+
+    /// <summary>The DNS server's queries go through <see cref="ExchangeAsync"/>; total failure is an answer here (SERVFAIL), never 0.</summary>
+    ValueTask<int> IDnsForwarder.ForwardAsync(ReadOnlyMemory<byte> query, Memory<byte> response, CancellationToken ct) =>
+        ExchangeAsync(query, response, ct);
 
     /// <summary>
     /// The addresses of <paramref name="domain"/> of <paramref name="family"/> (both when null, IPv4
@@ -424,7 +428,9 @@ public sealed partial class DnsResolver : IDomainResolver, IAsyncDisposable
             if (DnsName.TryRead(key, 0, out var name, out int end) != DnsError.None || !name.TryFormat(text, out int written))
                 return "(unreadable name)";
             var type = (DnsRecordType)System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(key.AsSpan(end));
-            return $"{text[..written]} {type}";
+            // Mnemonics as zone files write them (AAAA, HTTPS), unknown types as TYPEnnn (RFC 3597 §5).
+            var mnemonic = Enum.IsDefined(type) ? type.ToString().ToUpperInvariant() : $"TYPE{(ushort)type}";
+            return $"{text[..written]} {mnemonic}";
         }
     }
 }

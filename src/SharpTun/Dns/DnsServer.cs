@@ -144,6 +144,8 @@ public sealed partial class DnsServer
                 length = await _forwarder.ForwardAsync(query, buffer.AsMemory(0, ushort.MaxValue), ct).ConfigureAwait(false);
                 if (length >= DnsHeader.Length)
                 {
+                    if ((buffer[3] & 0x0F) == (int)DnsResponseCode.ServerFailure)
+                        Interlocked.Increment(ref _failed); // the resolver's answer when every upstream failed
                     // The upstream's ID may differ (a cache hit, a coalesced query): the client's own goes back.
                     BinaryPrimitives.WriteUInt16BigEndian(buffer, BinaryPrimitives.ReadUInt16BigEndian(query.Span));
                     var limit = overUdp ? UdpLimit(query.Span) : response.Length;

@@ -14,7 +14,10 @@ namespace SharpTun.Stack.Proxy;
 /// </summary>
 public sealed class FlowRouter
 {
-    /// <summary>Resolves a domain for IP rules; empty when it does not resolve.</summary>
+    /// <summary>
+    /// Resolves a domain for IP rules, with the contract of <see cref="Proxy.Outbounds.IDomainResolver"/>:
+    /// a name that does not resolve may throw <see cref="System.Net.Sockets.SocketException"/>.
+    /// </summary>
     public delegate ValueTask<IPAddress[]> DomainResolver(string domain, CancellationToken ct);
 
     private readonly Dictionary<string, RoutedOutbound> _byName;
@@ -93,7 +96,7 @@ public sealed class FlowRouter
         var resolvingRule = _rules.FirstResolvingIpRuleIndex;
         if (domain is not null && _resolve is not null && resolvingRule >= 0 && (!decision.Matched || decision.RuleIndex > resolvingRule))
         {
-            foreach (var address in await _resolve(domain, ct).ConfigureAwait(false))
+            foreach (var address in await ResolveForRulesAsync(domain, ct).ConfigureAwait(false))
             {
                 var resolved = _rules.Decide(Context(network, source, destination, domain, processName, address));
                 if (resolved.Matched && (!decision.Matched || resolved.RuleIndex < decision.RuleIndex))
@@ -101,6 +104,19 @@ public sealed class FlowRouter
             }
         }
         return Describe(decision);
+    }
+
+    /// <summary>A name that does not resolve matches no IP rule (as in mihomo): the flow goes on by its other rules, and its outbound reports the failure.</summary>
+    private async ValueTask<IPAddress[]> ResolveForRulesAsync(string domain, CancellationToken ct)
+    {
+        try
+        {
+            return await _resolve!(domain, ct).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return [];
+        }
     }
 
     private RuleContext Context(RuleNetwork network, NatEndpoint source, NatEndpoint destination, string? domain, string? processName, IPAddress? resolved) => new()

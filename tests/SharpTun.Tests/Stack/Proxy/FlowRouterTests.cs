@@ -69,6 +69,18 @@ public sealed class FlowRouterTests
     }
 
     [Fact]
+    public async Task DecideAsync_NameDoesNotResolve_IpRulesDoNotMatchAndTheNextRuleDecides()
+    {
+        var router = Router("IP-CIDR,192.0.2.0/24,proxy-a\nDOMAIN-SUFFIX,example,proxy-b",
+            (_, _) => throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        var (outbound, reason) = await router.DecideAsync(RuleNetwork.Tcp, App, To("198.18.0.9", 80), "gone.example", null, default);
+
+        Assert.Same(_proxyB, outbound);
+        Assert.Contains("DOMAIN-SUFFIX", reason);
+    }
+
+    [Fact]
     public async Task DecideAsync_NoResolveRuleOrDomainRuleFirst_ResolvesNothing()
     {
         var router = Router("DOMAIN,first.example,proxy-a\nIP-CIDR,192.0.2.0/24,proxy-b,no-resolve", (_, _) => throw new InvalidOperationException("must not resolve"));
