@@ -22,6 +22,7 @@ public sealed class RunningProxy : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Timer? _saving;
     private readonly Lock _saveLock = new();
+    private long _savedAdditions = -1;
 
     public RunningProxy(TunProxy proxy, DnsTcpListener? dnsListener, DnsResolver? resolver, FakeIpPool? fakeIps, string? fakeIpStore,
         IReadOnlyList<IPAddress> dnsAddresses, ILogger logger)
@@ -62,9 +63,13 @@ public sealed class RunningProxy : IAsyncDisposable
         {
             try
             {
+                var additions = _fakeIps.Additions;
+                if (!final && additions == _savedAdditions)
+                    return; // no name got an address since the last save
                 if (Path.GetDirectoryName(Path.GetFullPath(_fakeIpStore)) is { } directory)
                     Directory.CreateDirectory(directory);
                 _fakeIps.Save(_fakeIpStore);
+                _savedAdditions = additions;
                 if (final)
                     _logger.LogInformation("dns: {Count} fake addresses saved to {Store}", _fakeIps.Count, _fakeIpStore);
             }

@@ -73,6 +73,9 @@ internal sealed class FakeIpRange
 
     public int Count => _byDomain.Count;
 
+    /// <summary>How many times a domain was given an address (new, recycled or restored): unchanged means nothing new to save.</summary>
+    public long Additions { get; private set; }
+
     /// <summary>
     /// The address of <paramref name="domain"/> (a lowercase name without the trailing dot), handing
     /// out one when it has none. False when every address is held by a pinned domain. Looking up a
@@ -173,6 +176,7 @@ internal sealed class FakeIpRange
         _byDomain.Add(domain, entry);
         _byAddress.Add(address, entry);
         LinkAsMostRecent(entry);
+        Additions++;
     }
 
     private void Touch(Entry entry)

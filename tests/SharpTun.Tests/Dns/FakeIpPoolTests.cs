@@ -36,6 +36,20 @@ public sealed class FakeIpPoolTests : IDisposable
     }
 
     [Fact]
+    public void Additions_CountNewAndRecycledAddressesNotHits()
+    {
+        var pool = SmallPool(); // 5 usable IPv4 addresses
+        for (var i = 0; i < 5; i++)
+            V4(pool, $"n{i}.example");
+        V4(pool, "n0.example");
+        Assert.Equal(5, pool.Additions);
+
+        V4(pool, "n5.example"); // recycles the least recently used (n1)
+        Assert.Equal(6, pool.Additions);
+        Assert.Equal(5, pool.Count);
+    }
+
+    [Fact]
     public void TryGetOrAllocate_SkipsNetworkBroadcastAndReserved()
     {
         var pool = SmallPool();
