@@ -29,7 +29,7 @@ public sealed class CheckCommandTests : IDisposable
               routes: 10.0.0.0/8
               outbounds: proxy-a socks5://user:***@192.0.2.1:1080, corp http://proxy.corp.example.com:3128
               rules: 9 (2 RULE-SET), ending with MATCH,proxy-a
-              dns: fake-ip 198.18.0.0/16 fc00::/18, upstreams system, tls://1.1.1.1#cloudflare-dns.com, https://dns.google/dns-query via proxy-a
+              dns: fake-ip 198.18.0.0/16 fc00::/18, upstreams system, tls://1.1.1.1#cloudflare-dns.com, https://8.8.8.8/dns-query#dns.google via proxy-a
 
             """.ReplaceLineEndings("\n"),
             output);

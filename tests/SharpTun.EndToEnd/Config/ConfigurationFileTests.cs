@@ -50,7 +50,7 @@ public sealed class ConfigurationFileTests : IDisposable
                 FakeIpTtlSeconds = 1,
                 FakeIpExclude = ["*.lan", "*.local", "*.home.arpa", "+.pool.ntp.org", "+.corp.example.com"],
                 FakeIpStore = "/var/lib/sharptun/fake-ip.txt",
-                Upstreams = ["system", "tls://1.1.1.1#cloudflare-dns.com", "https://dns.google/dns-query"],
+                Upstreams = ["system", "tls://1.1.1.1#cloudflare-dns.com", "https://8.8.8.8/dns-query#dns.google"],
                 UpstreamTimeout = TimeSpan.FromSeconds(3),
                 UpstreamOutbound = "proxy-a",
             },
