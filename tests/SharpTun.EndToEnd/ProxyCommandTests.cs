@@ -32,6 +32,20 @@ public sealed class ProxyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Proxy_SystemUpstreamIsSharptunItself_RefusedAndUndone()
+    {
+        _bed.SetClientNameServer("198.19.0.2");
+        var routesBefore = _bed.Client.Ip("-4 route show table all");
+
+        var run = _bed.Sharptun("proxy", "--route", $"{ProxyTestbed.RemoteV4}/32");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("dns upstream 'system': /etc/resolv.conf names 198.19.0.2, SharpTun's own DNS address", run.StandardError);
+        Assert.Equal(routesBefore, _bed.Client.Ip("-4 route show table all"));
+        Assert.DoesNotContain("sharptun0", _bed.Client.Ip("link show"));
+    }
+
+    [Fact]
     public void Proxy_FakeIpDns_HijacksTheHostsResolverAndCarriesFlowsByName()
     {
         // The client namespace's resolver (dnsmasq at 10.201.0.2) is routed into the device, so its

@@ -95,11 +95,16 @@ public sealed class ProxyTestbed : IDisposable
         // inline, so an upstream's idle TCP connection would stop it answering UDP.
         StartServer(53, "udp", "dnsmasq", ["--keep-in-foreground", "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces", $"--listen-address={RemoteV4}",
             "--port=53", $"--address=/{WebName}/{RemoteV4}", "--log-facility=-", .. records]);
-        if (!clientUsesIt)
-            return;
+        if (clientUsesIt)
+            SetClientNameServer(RemoteV4);
+    }
+
+    /// <summary>Makes <paramref name="address"/> the client namespace's name server (/etc/netns/NAME/resolv.conf, removed on dispose).</summary>
+    public void SetClientNameServer(string address)
+    {
         _clientEtc = Path.Combine("/etc/netns", Client.Name);
         Directory.CreateDirectory(_clientEtc);
-        File.WriteAllText(Path.Combine(_clientEtc, "resolv.conf"), $"nameserver {RemoteV4}\n");
+        File.WriteAllText(Path.Combine(_clientEtc, "resolv.conf"), $"nameserver {address}\n");
     }
 
     /// <summary>Writes a file (a server's configuration) into this testbed's directory, deleted on dispose; returns its path.</summary>

@@ -55,7 +55,10 @@ public static class ProxyRuntime
         var dnsLogger = logging.CreateLogger("dns");
         // Outbounds connecting by name ask the real-answer resolver, never the system's: in
         // `sharptun proxy` the host's resolv.conf may lead back into SharpTun's own fake-IP DNS.
-        var resolver = settings.Dns.Mode == DnsMode.Off ? null : CreateResolver(settings, socketOptions, outboundLogger, dnsLogger);
+        var dnsAddresses = new List<IPAddress> { DnsAddressFor(ipv4) };
+        if (ipv6 is { } v6)
+            dnsAddresses.Add(DnsAddressFor(v6));
+        var resolver = settings.Dns.Mode == DnsMode.Off ? null : CreateResolver(settings, socketOptions, dnsAddresses, outboundLogger, dnsLogger);
         var outboundOptions = new OutboundOptions
         {
             SocketOptions = socketOptions,
@@ -73,9 +76,6 @@ public static class ProxyRuntime
         FakeIpPool? pool = null;
         TunDns? dns = null;
         DnsTcpListener? dnsListener = null;
-        var dnsAddresses = new List<IPAddress> { DnsAddressFor(ipv4) };
-        if (ipv6 is { } v6)
-            dnsAddresses.Add(DnsAddressFor(v6));
         if (resolver is not null)
         {
             if (settings.Dns.Mode == DnsMode.FakeIp)
@@ -124,8 +124,17 @@ public static class ProxyRuntime
     /// the proxy); that outbound is a copy of the named one that finds its own server's name with the
     /// system resolver, since the resolver cannot ask itself how to reach its upstreams.
     /// </summary>
-    private static DnsResolver CreateResolver(ProxySettings settings, OutboundSocketOptions socketOptions, ILogger outboundLogger, ILogger dnsLogger)
+    /// <exception cref="InvalidOperationException"><c>system</c> would ask SharpTun itself: resolv.conf names one of <paramref name="ownAddresses"/>.</exception>
+    private static DnsResolver CreateResolver(ProxySettings settings, OutboundSocketOptions socketOptions, IReadOnlyList<IPAddress> ownAddresses,
+        ILogger outboundLogger, ILogger dnsLogger)
     {
+        // Left by a user (or an earlier run) pointing the host at SharpTun: the upstream would be this server.
+        if (settings.Dns.Upstreams.Any(text => DnsUpstreamUri.Parse(text).Protocol == DnsUpstreamProtocol.System)
+            && ResolvConfNameServers.Read().FirstOrDefault(ownAddresses.Contains) is { } own)
+        {
+            throw new InvalidOperationException($"dns upstream 'system': {ResolvConfNameServers.DefaultPath} names {own}, SharpTun's own DNS address, "
+                + "so it would ask itself; give real resolvers with --dns-upstream (dns.upstreams in a config file)");
+        }
         var carrier = settings.Dns.UpstreamOutbound is { } name
             ? settings.Outbounds.First(o => o.Name == name).Configuration.CreateOutbound(new OutboundOptions { SocketOptions = socketOptions }, outboundLogger)
             : null;
