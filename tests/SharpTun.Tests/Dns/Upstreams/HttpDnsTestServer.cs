@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
-using SharpTun.Proxy;
 
 namespace SharpTun.Tests.Dns.Upstreams;
 
@@ -12,23 +10,17 @@ namespace SharpTun.Tests.Dns.Upstreams;
 /// whose answer comes back as application/dns-message; connections are kept alive. It records every
 /// request, and can answer with a fixed status or content type instead, to test failures.
 /// </summary>
-internal sealed class HttpDnsTestServer : IAsyncDisposable
+internal sealed class HttpDnsTestServer : LoopbackTestServer
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly Func<byte[], CancellationToken, Task<byte[]>> _handler;
     private readonly bool _tls;
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(60));
-    private readonly List<Task> _connections = [];
     private readonly List<Request> _requests = [];
-    private readonly Task _accepting;
 
     public HttpDnsTestServer(Func<byte[], CancellationToken, Task<byte[]>> handler, bool tls = true)
     {
         _handler = handler;
         _tls = tls;
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(16);
-        _accepting = AcceptLoopAsync();
+        Start();
     }
 
     /// <summary>One request as received: the HTTP version of its request line, headers with lowercase names, body.</summary>
@@ -40,10 +32,6 @@ internal sealed class HttpDnsTestServer : IAsyncDisposable
     /// <summary>The content type of answers.</summary>
     public string ContentType { get; set; } = "application/dns-message";
 
-    public ProxyDestination Destination => ProxyDestination.FromEndPoint((IPEndPoint)_listener.LocalEndPoint!);
-
-    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
-
     public Request[] Requests
     {
         get
@@ -53,39 +41,9 @@ internal sealed class HttpDnsTestServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Socket client)
     {
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accepting;
-        Task[] connections;
-        lock (_connections)
-            connections = [.. _connections];
-        await Task.WhenAll(connections);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            lock (_connections)
-                _connections.Add(ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(Socket client)
-    {
-        var ct = _stop.Token;
+        var ct = Stopping;
         using (client)
         {
             Stream stream = new NetworkStream(client, ownsSocket: false);

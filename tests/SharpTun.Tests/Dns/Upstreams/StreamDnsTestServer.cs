@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using SharpTun.Proxy;
 
 namespace SharpTun.Tests.Dns.Upstreams;
 
@@ -12,16 +10,11 @@ namespace SharpTun.Tests.Dns.Upstreams;
 /// of queries in reverse order (to test pipelining) and close each connection after some answers
 /// (to test reconnecting). Runs until disposed.
 /// </summary>
-internal sealed class StreamDnsTestServer : IAsyncDisposable
+internal sealed class StreamDnsTestServer : LoopbackTestServer
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly Func<byte[], CancellationToken, Task<byte[]>> _handler;
     private readonly bool _tls;
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(60));
-    private readonly List<Task> _connections = [];
     private readonly List<string> _serverNames = [];
-    private readonly Task _accepting;
-    private int _connectionCount;
 
     public StreamDnsTestServer(Func<byte[], CancellationToken, Task<byte[]>> handler, bool tls = false, int answersPerConnection = 0, int batch = 1)
     {
@@ -29,20 +22,12 @@ internal sealed class StreamDnsTestServer : IAsyncDisposable
         _tls = tls;
         AnswersPerConnection = answersPerConnection;
         Batch = batch;
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(16);
-        _accepting = AcceptLoopAsync();
+        Start();
     }
 
     public int AnswersPerConnection { get; }
 
     public int Batch { get; }
-
-    public ProxyDestination Destination => ProxyDestination.FromEndPoint((IPEndPoint)_listener.LocalEndPoint!);
-
-    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
-
-    public int Connections => Volatile.Read(ref _connectionCount);
 
     /// <summary>The SNI each TLS client sent ("" for none).</summary>
     public string[] ServerNames
@@ -54,40 +39,9 @@ internal sealed class StreamDnsTestServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Socket client)
     {
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accepting;
-        Task[] connections;
-        lock (_connections)
-            connections = [.. _connections];
-        await Task.WhenAll(connections);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            Interlocked.Increment(ref _connectionCount);
-            lock (_connections)
-                _connections.Add(ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(Socket client)
-    {
-        var ct = _stop.Token;
+        var ct = Stopping;
         using (client)
         {
             Stream stream = new NetworkStream(client, ownsSocket: false);
