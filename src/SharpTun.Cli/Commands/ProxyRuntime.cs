@@ -53,11 +53,11 @@ public static class ProxyRuntime
         };
         var outboundLogger = logging.CreateLogger("outbound");
         var dnsLogger = logging.CreateLogger("dns");
-        // Outbounds connecting by name ask the real-answer resolver, never the system's: in
-        // `sharptun proxy` the host's resolv.conf may lead back into SharpTun's own fake-IP DNS.
         var dnsAddresses = new List<IPAddress> { DnsAddressFor(ipv4) };
         if (ipv6 is { } v6)
             dnsAddresses.Add(DnsAddressFor(v6));
+        // Outbounds connecting by name ask the real-answer resolver, never the system's: in
+        // `sharptun proxy` the host's resolv.conf may lead back into SharpTun's own fake-IP DNS.
         var resolver = settings.Dns.Mode == DnsMode.Off ? null : CreateResolver(settings, socketOptions, dnsAddresses, outboundLogger, dnsLogger);
         var outboundOptions = new OutboundOptions
         {
