@@ -1,9 +1,5 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using SharpTun.Proxy;
-using SharpTun.TestSupport;
 
 namespace SharpTun.Tests.Proxy;
 
@@ -14,27 +10,20 @@ namespace SharpTun.Tests.Proxy;
 /// </summary>
 internal sealed class ExternalSocksServer : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly TestProcess _process;
     private readonly string? _directory;
 
     private ExternalSocksServer(string program, string package, Func<int, string[]> arguments, string? directory)
     {
         _directory = directory;
-        var path = Find(program) ?? throw new InvalidOperationException($"{program} is not installed; these tests need the Debian package '{package}' (apt-get install -y {package})");
         Port = ProxyTestSupport.FreeTcpPort();
-        _process = Run.Start(path, arguments(Port));
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
         try
         {
-            WaitUntilListening();
+            _process = new TestProcess(program, package, arguments(Port), Port);
         }
         catch
         {
-            Dispose();
+            DeleteDirectory();
             throw;
         }
     }
@@ -44,14 +33,7 @@ internal sealed class ExternalSocksServer : IDisposable
     public ProxyDestination Destination => ProxyDestination.FromAddress(IPAddress.Loopback, Port);
 
     /// <summary>What the server printed, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-                return _output.ToString();
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>microsocks, optionally with username/password authentication.</summary>
     public static ExternalSocksServer Microsocks(string? user = null, string? password = null) =>
@@ -88,60 +70,13 @@ internal sealed class ExternalSocksServer : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
         _process.Dispose();
+        DeleteDirectory();
+    }
+
+    private void DeleteDirectory()
+    {
         if (_directory is not null)
             Directory.Delete(_directory, recursive: true);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
-
-    private void WaitUntilListening()
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"{_process.StartInfo.FileName} exited with {_process.ExitCode}:\n{Output}");
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                probe.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-        throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on 127.0.0.1:{Port} within 10 s:\n{Output}");
-    }
-
-    private static string? Find(string program)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/usr/bin"))
-        {
-            var path = Path.Combine(directory, program);
-            if (File.Exists(path))
-                return path;
-        }
-        return null;
     }
 }

@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using SharpTun.TestSupport;
 
-namespace SharpTun.Tests.Dns.Upstreams;
+namespace SharpTun.Tests;
 
 /// <summary>
-/// A server program started for a test (dnsmasq, nginx), ready when the constructor returns and
+/// A server program started for a test (dnsmasq, nginx, microsocks, danted), ready when the constructor returns and
 /// killed with its children on dispose, its output kept for failure messages.
 /// </summary>
 internal sealed class TestProcess : IDisposable
@@ -18,7 +18,7 @@ internal sealed class TestProcess : IDisposable
     /// <summary>Starts <paramref name="program"/> and waits until something accepts TCP on 127.0.0.1:<paramref name="tcpPort"/>.</summary>
     public TestProcess(string program, string package, IEnumerable<string> arguments, int tcpPort)
     {
-        var path = new[] { "/usr/sbin", "/usr/bin", "/sbin", "/bin" }.Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists)
+        var path = Find(program)
             ?? throw new InvalidOperationException($"{program} is not installed; these tests need the Debian package '{package}' (apt-get install -y {package})");
         _process = Run.Start(path, arguments);
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -112,4 +112,11 @@ internal sealed class TestProcess : IDisposable
         }
         throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on 127.0.0.1:{port} within 10 s:\n{Output}");
     }
+
+    /// <summary>The program on PATH, or in the sbin and bin directories PATH may lack under sudo.</summary>
+    private static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+            .Select(directory => Path.Combine(directory, program))
+            .FirstOrDefault(File.Exists);
 }
