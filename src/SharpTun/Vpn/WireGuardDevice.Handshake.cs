@@ -131,10 +131,12 @@ public sealed partial class WireGuardDevice
                 return;
         }
         peer.Cookies.AddMacs(response.Array, now);
-        SendOne(peer, response, source);
+        // Timers before the send: the initiator's first data may be received on another thread
+        // before SendOne returns, and the keepalive timer it arms must not be stopped afterwards.
         TimersSessionDerived(peer);
         TimersAnyAuthenticatedPacketTraversal(peer);
         TimersAnyAuthenticatedPacketSent(peer);
+        SendOne(peer, response, source);
         VpnLog.HandshakeCompleted(_logger, peer.PublicKey, "responder");
     }
 

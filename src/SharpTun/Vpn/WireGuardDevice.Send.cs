@@ -244,12 +244,14 @@ public sealed partial class WireGuardDevice
             }
             peer.Cookies.AddMacs(message.Array, now);
         }
-        // Before the send: a response that came back at once must find the mark to clear.
+        // Before the send: a response may be handled on another thread before SendOne returns,
+        // and it must find the mark to clear and the retransmit timer to stop (armed after the
+        // send, the timer outlived the handshake and retried it 5 s later).
         peer.InitiationSent(_time.GetUtcNow());
-        SendOne(peer, message, endpoint);
         TimersAnyAuthenticatedPacketTraversal(peer);
         TimersAnyAuthenticatedPacketSent(peer);
         TimersHandshakeInitiated(peer);
+        SendOne(peer, message, endpoint);
     }
 
     private void SendOne(Peer? peer, PacketBuffer message, WireGuardEndpoint endpoint)

@@ -153,6 +153,68 @@ public sealed class WireGuardTimerTests
     }
 
     [Fact]
+    public void HandshakeAnsweredBeforeItsSendReturns_IsNotRetransmitted()
+    {
+        // The network delivers A's initiation itself and holds A's send until the response has
+        // been handled on A's receive thread: the order a fast peer makes possible.
+        var time = new ManualTimeProvider();
+        var traffic = new Traffic();
+        using var released = new ManualResetEventSlim();
+        DevicePair? pair = null;
+        pair = new DevicePair(time, filter: (from, _, datagram) =>
+        {
+            traffic.Observe(from, datagram);
+            if (released.IsSet || from != pair!.TransportA.LocalEndpoint || !DevicePair.IsType(datagram, MessageType.HandshakeInitiation))
+                return true;
+            pair.TransportB.Enqueue(datagram, from);
+            // LatestHandshake is set last when a handshake completes, after its timers.
+            Assert.True(DevicePair.Eventually(() => pair.PeerAtA.LatestHandshake is not null));
+            released.Set();
+            return false;
+        });
+        using var _ = pair;
+        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
+        Assert.NotNull(DevicePair.Take(pair.TunB));
+        Assert.True(released.Wait(TimeSpan.FromSeconds(5)));
+
+        // The sending thread goes on after the send; give it time to (wrongly) arm the timer.
+        Assert.False(DevicePair.Eventually(() => pair.PeerAtA.RetransmitHandshake.IsPending, TimeSpan.FromMilliseconds(200)),
+            "the retransmit timer outlived the handshake it was for");
+        time.Advance(Protocol.RekeyTimeout + Protocol.RekeyTimeoutJitterMax);
+        Assert.Equal(1, traffic.Count(pair.TransportA, MessageType.HandshakeInitiation));
+    }
+
+    [Fact]
+    public void DataArrivingBeforeTheResponseSendReturns_IsStillAnsweredWithKeepalive()
+    {
+        // The mirror image at the responder: A's first data arrives at B, and arms B's keepalive,
+        // while B's thread is still in the send of its response.
+        var time = new ManualTimeProvider();
+        var traffic = new Traffic();
+        using var released = new ManualResetEventSlim();
+        DevicePair? pair = null;
+        pair = new DevicePair(time, filter: (from, _, datagram) =>
+        {
+            traffic.Observe(from, datagram);
+            if (released.IsSet || from != pair!.TransportB.LocalEndpoint || !DevicePair.IsType(datagram, MessageType.HandshakeResponse))
+                return true;
+            pair.TransportA.Enqueue(datagram, from);
+            Assert.True(DevicePair.Eventually(() => pair.PeerAtB.SendKeepalive.IsPending));
+            released.Set();
+            return false;
+        });
+        using var _ = pair;
+        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
+        Assert.NotNull(DevicePair.Take(pair.TunB));
+        Assert.True(released.Wait(TimeSpan.FromSeconds(5)));
+
+        Assert.False(DevicePair.Eventually(() => !pair.PeerAtB.SendKeepalive.IsPending, TimeSpan.FromMilliseconds(200)),
+            "the response's send stopped the keepalive that A's data asked for");
+        time.Advance(Protocol.KeepaliveTimeout);
+        Assert.True(DevicePair.Eventually(() => traffic.Count(pair.TransportB, MessageType.TransportData, keepaliveOnly: true) == 1));
+    }
+
+    [Fact]
     public void RejectAfterTime_OldKeyNoLongerSends()
     {
         var (pair, time, traffic) = Start();
