@@ -33,8 +33,6 @@ if [ "${SOCKS:-}" = 1 ]; then
   SOCKS_PORT=11080; REDSOCKS_PORT=12345
   start_dante_and_redsocks
   proxy=(--proxy "socks5://127.0.0.1:$SOCKS_PORT")
-  printf 'strict_chain\nquiet_mode\n[ProxyList]\nsocks5 127.0.0.1 %s\n' "$SOCKS_PORT" >"$tmp/proxychains.conf"
-  chmod 644 "$tmp/proxychains.conf"
 fi
 
 ping_pong() { # prefix... ; prints sockperf's avg latency (half a round trip) in us

@@ -36,15 +36,6 @@ testbed_up
 daemon iperf3-server ip netns exec "$R" iperf3 -s -B "$RA" -p "$IPERF_PORT"
 daemon sockperf-server ip netns exec "$R" sockperf server --tcp -i "$RA" -p "$SOCKPERF_PORT"
 
-cat >"$tmp/proxychains.conf" <<EOF
-strict_chain
-quiet_mode
-tcp_read_time_out 15000
-tcp_connect_time_out 8000
-[ProxyList]
-socks5 127.0.0.1 $SOCKS_PORT
-EOF
-chmod 644 "$tmp/proxychains.conf"
 start_dante_and_redsocks
 wait_listen "$R" "$IPERF_PORT" iperf3-server
 wait_listen "$R" "$SOCKPERF_PORT" sockperf-server

@@ -12,7 +12,8 @@
 #                                  between are missed)
 #   wait_listen NS PORT NAME       waits until NAME listens on TCP PORT in namespace NS
 #   start_dante_and_redsocks       dante (as nobody) on 127.0.0.1:$SOCKS_PORT and redsocks on
-#                                  127.0.0.1:$REDSOCKS_PORT in the client namespace
+#                                  127.0.0.1:$REDSOCKS_PORT in the client namespace, and
+#                                  $tmp/proxychains.conf, proxychains4's config for that dante
 #
 # The caller sets SOCKS_PORT and REDSOCKS_PORT before start_dante_and_redsocks and `rule` (the
 # iptables REDIRECT rule of its redsocks phase) before anything can fail. Everything is removed on
@@ -146,7 +147,15 @@ EOF
 base { log_debug = off; log_info = off; log = stderr; daemon = off; redirector = iptables; }
 redsocks { local_ip = 127.0.0.1; local_port = $REDSOCKS_PORT; ip = 127.0.0.1; port = $SOCKS_PORT; type = socks5; }
 EOF
-  chmod 644 "$tmp/danted.conf" "$tmp/redsocks.conf"
+  cat >"$tmp/proxychains.conf" <<EOF
+strict_chain
+quiet_mode
+tcp_read_time_out 15000
+tcp_connect_time_out 8000
+[ProxyList]
+socks5 127.0.0.1 $SOCKS_PORT
+EOF
+  chmod 644 "$tmp/danted.conf" "$tmp/redsocks.conf" "$tmp/proxychains.conf"
   # dante runs entirely as nobody so that the iptables rule for redsocks can leave its own outbound
   # connections alone (-m owner ! --uid-owner nobody); root-owned sockets (the benchmark clients)
   # to the remote are redirected while the redsocks phase runs. Its descriptor limit is raised for

@@ -31,8 +31,6 @@ testbed_up
 daemon iperf3-server ip netns exec "$R" iperf3 -s -B "$RA" -p 5201
 start_dante_and_redsocks
 wait_listen "$R" 5201 iperf3-server
-printf 'strict_chain\nquiet_mode\n[ProxyList]\nsocks5 127.0.0.1 %s\n' "$SOCKS_PORT" >"$tmp/proxychains.conf"
-chmod 644 "$tmp/proxychains.conf"
 
 # Runs inside sharptun exec, whose child it is: one iperf3 per direction, with the CPU time
 # (utime + stime) of its parent, the SharpTun process, read around it. Prints: DIRECTION GBPS CPU_S_PER_GB
