@@ -152,30 +152,41 @@ public sealed class WireGuardTimerTests
         Assert.NotNull(DevicePair.Take(pair.TunA));
     }
 
-    [Fact]
-    public void HandshakeAnsweredBeforeItsSendReturns_IsNotRetransmitted()
+    /// <summary>
+    /// Starts a pair (the ping from A already injected) whose network delivers the first
+    /// <paramref name="held"/> message itself and holds its sender's thread inside the send until
+    /// <paramref name="answered"/> holds: the order a fast peer makes possible. Returns once the
+    /// sender is let go.
+    /// </summary>
+    private static (DevicePair Pair, ManualTimeProvider Time, Traffic Traffic) StartHoldingSend(MessageType held, Func<DevicePair, bool> answered)
     {
-        // The network delivers A's initiation itself and holds A's send until the response has
-        // been handled on A's receive thread: the order a fast peer makes possible.
         var time = new ManualTimeProvider();
         var traffic = new Traffic();
-        using var released = new ManualResetEventSlim();
+        var released = new ManualResetEventSlim();
         DevicePair? pair = null;
-        pair = new DevicePair(time, filter: (from, _, datagram) =>
+        pair = new DevicePair(time, filter: (from, to, datagram) =>
         {
             traffic.Observe(from, datagram);
-            if (released.IsSet || from != pair!.TransportA.LocalEndpoint || !DevicePair.IsType(datagram, MessageType.HandshakeInitiation))
+            if (released.IsSet || !DevicePair.IsType(datagram, held))
                 return true;
-            pair.TransportB.Enqueue(datagram, from);
-            // LatestHandshake is set last when a handshake completes, after its timers.
-            Assert.True(DevicePair.Eventually(() => pair.PeerAtA.LatestHandshake is not null));
+            (to == pair!.TransportA.LocalEndpoint ? pair.TransportA : pair.TransportB).Enqueue(datagram, from);
+            Assert.True(DevicePair.Eventually(() => answered(pair)));
             released.Set();
             return false;
         });
-        using var _ = pair;
         Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
         Assert.NotNull(DevicePair.Take(pair.TunB));
         Assert.True(released.Wait(TimeSpan.FromSeconds(5)));
+        return (pair, time, traffic);
+    }
+
+    [Fact]
+    public void HandshakeAnsweredBeforeItsSendReturns_IsNotRetransmitted()
+    {
+        // A's initiation is held until A has handled B's response (LatestHandshake is set last,
+        // after the handshake's timers).
+        var (pair, time, traffic) = StartHoldingSend(MessageType.HandshakeInitiation, p => p.PeerAtA.LatestHandshake is not null);
+        using var _ = pair;
 
         // The sending thread goes on after the send; give it time to (wrongly) arm the timer.
         Assert.False(DevicePair.Eventually(() => pair.PeerAtA.RetransmitHandshake.IsPending, TimeSpan.FromMilliseconds(200)),
@@ -187,26 +198,10 @@ public sealed class WireGuardTimerTests
     [Fact]
     public void DataArrivingBeforeTheResponseSendReturns_IsStillAnsweredWithKeepalive()
     {
-        // The mirror image at the responder: A's first data arrives at B, and arms B's keepalive,
-        // while B's thread is still in the send of its response.
-        var time = new ManualTimeProvider();
-        var traffic = new Traffic();
-        using var released = new ManualResetEventSlim();
-        DevicePair? pair = null;
-        pair = new DevicePair(time, filter: (from, _, datagram) =>
-        {
-            traffic.Observe(from, datagram);
-            if (released.IsSet || from != pair!.TransportB.LocalEndpoint || !DevicePair.IsType(datagram, MessageType.HandshakeResponse))
-                return true;
-            pair.TransportA.Enqueue(datagram, from);
-            Assert.True(DevicePair.Eventually(() => pair.PeerAtB.SendKeepalive.IsPending));
-            released.Set();
-            return false;
-        });
+        // The mirror image at the responder: B's response is held until A's first data has
+        // arrived at B and armed B's keepalive.
+        var (pair, time, traffic) = StartHoldingSend(MessageType.HandshakeResponse, p => p.PeerAtB.SendKeepalive.IsPending);
         using var _ = pair;
-        Assert.True(pair.TunA.TryInject(DevicePair.Ping(DevicePair.AddressA, DevicePair.AddressB, 1)));
-        Assert.NotNull(DevicePair.Take(pair.TunB));
-        Assert.True(released.Wait(TimeSpan.FromSeconds(5)));
 
         Assert.False(DevicePair.Eventually(() => !pair.PeerAtB.SendKeepalive.IsPending, TimeSpan.FromMilliseconds(200)),
             "the response's send stopped the keepalive that A's data asked for");
