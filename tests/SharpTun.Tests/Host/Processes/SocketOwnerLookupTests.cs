@@ -81,8 +81,7 @@ public sealed class SocketOwnerLookupTests
     [Fact]
     public async Task FindAsync_ConnectedUdpSocketFromAnotherPeer_ReturnsNull()
     {
-        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = BoundUdpPeer();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         client.Connect(peer.LocalEndPoint!);
         using var lookup = new SocketOwnerLookup();
@@ -129,8 +128,7 @@ public sealed class SocketOwnerLookupTests
     [Fact]
     public async Task FindAsync_Ipv4FlowOfConnectedDualStackUdpSocket_ReturnsThisProcess()
     {
-        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = BoundUdpPeer();
         using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
         socket.Connect(peer.LocalEndPoint!);
         using var lookup = new SocketOwnerLookup();
@@ -256,8 +254,7 @@ public sealed class SocketOwnerLookupTests
     [Fact]
     public async Task FindAsync_NewSocketOfARecentOwner_IsFoundWithoutAFullScan()
     {
-        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = BoundUdpPeer();
         using var first = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         first.Connect(peer.LocalEndPoint!);
         using var lookup = new SocketOwnerLookup();
@@ -274,8 +271,7 @@ public sealed class SocketOwnerLookupTests
     [Fact]
     public async Task FindAsync_ConcurrentLookupsOfNewSockets_ShareScans()
     {
-        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = BoundUdpPeer();
         var sockets = new List<Socket>();
         try
         {
@@ -331,6 +327,14 @@ public sealed class SocketOwnerLookupTests
         Assert.Equal(ThisName, owner.Value.Name);
         Assert.Equal(ThisExecutable, owner.Value.ExecutablePath);
         Assert.Equal(0u, owner.Value.UserId); // the tests run as root
+    }
+
+    /// <summary>A UDP socket bound to a free loopback port: the far end the tests' sockets connect to.</summary>
+    private static Socket BoundUdpPeer()
+    {
+        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return peer;
     }
 
     private static IPEndPoint Local(Socket socket) => (IPEndPoint)socket.LocalEndPoint!;
